@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using DumGum.Http;
+using DumGum.Storage;
+
+namespace DumGum.Admin;
+
+/// <summary>
+/// The operator's bearer token. From <c>Admin:Token</c> when set; otherwise one is generated at the first start,
+/// printed once, and only its SHA-256 is kept (in the settings table). Compared in constant time.
+/// </summary>
+public sealed class AdminAuth
+{
+    readonly byte[] tokenHash;
+    string? generatedToken;
+
+    AdminAuth(byte[] tokenHash, string? generatedToken = null)
+    {
+        this.tokenHash = tokenHash;
+        this.generatedToken = generatedToken;
+    }
+
+    public static AdminAuth Create(string? configuredToken, Database database)
+    {
+        if (!string.IsNullOrEmpty(configuredToken)) return new AdminAuth(Hash(configuredToken));
+        using var connection = database.Open();
+        var stored = connection.Sql("SELECT value FROM settings WHERE key = 'admin_token_sha256'").ExecuteScalar() as string;
+        if (stored is not null) return new AdminAuth(Convert.FromHexString(stored));
+        var token = "dgadm_" + RandomNumberGenerator.GetString(Ids.Base62, 40);
+        connection.Sql("INSERT INTO settings(key, value) VALUES('admin_token_sha256', $v)").With("$v", Convert.ToHexString(Hash(token))).ExecuteNonQuery();
+        return new AdminAuth(Hash(token), token);
+    }
+
+    /// <summary>The token generated at this start, if any, for printing once; afterwards it is forgotten.</summary>
+    public string? TakeGeneratedToken() => Interlocked.Exchange(ref generatedToken, null);
+
+    public Problem? Check(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return Problem.Unauthorized("Send the admin token as 'Authorization: Bearer <token>'.");
+        return CryptographicOperations.FixedTimeEquals(Hash(header["Bearer ".Length..].Trim()), tokenHash)
+            ? null : Problem.Unauthorized("The admin token is not valid.");
+    }
+
+    static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}

@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using DumGum.AccessKeys;
+using DumGum.Conversations;
+using DumGum.Customers;
+using DumGum.Http;
+using DumGum.Projects;
+using DumGum.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace DumGum.Admin;
+
+/// <summary>The operator's API: projects, their access keys and their logs. Every route needs the admin token.</summary>
+public static class AdminEndpoints
+{
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/admin/v1").WithTags("admin");
+        group.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<AdminAuth>().Check(context.HttpContext.Request) is { } denied
+                ? denied : await next(context));
+
+        group.MapGet("/projects", (ProjectStore projects) => Results.Ok(new { items = projects.All().Select(ToJson) }));
+        group.MapPost("/projects", CreateProject).Accepts<ProjectDocument>("application/json").Produces(201).ProducesProblem(400);
+        group.MapGet("/projects/{id}", (string id, ProjectStore projects) =>
+            projects.Find(id) is { } p ? Results.Ok(ToJson(p)) : NotFound(id));
+        group.MapPatch("/projects/{id}", UpdateProject).Accepts<ProjectDocument>("application/json").ProducesProblem(400).ProducesProblem(404);
+
+        group.MapPost("/projects/{id}/access-keys", CreateKey).Produces(201).ProducesProblem(400).ProducesProblem(404);
+        group.MapGet("/projects/{id}/access-keys", (string id, ProjectStore projects, AccessKeyStore keys) =>
+            projects.Find(id) is null ? NotFound(id) : Results.Ok(new { items = keys.List(id).Select(KeyJson) }));
+        group.MapDelete("/projects/{id}/access-keys/{keyId}", async (string id, string keyId, ProjectStore projects, AccessKeyStore keys, CancellationToken ct) =>
+            projects.Find(id) is null ? NotFound(id)
+            : await keys.RevokeAsync(id, keyId, ct) ? Results.NoContent()
+            : Problem.NotFound($"Project {id} has no access key {keyId}."));
+
+        group.MapGet("/projects/{id}/logs", Logs);
+        return group;
+    }
+
+    static Problem NotFound(string id) => Problem.NotFound($"There is no project {id}.");
+
+    static async Task<IResult> CreateProject(HttpContext http, ProjectStore projects, EnqueueSchema schema, IOptions<SecurityOptions> security)
+    {
+        var (body, problem) = await ReadAsync(http, ProjectRules.Create(security.Value.AllowPrivateNetworkEndpoints, schema, forUpdate: false));
+        if (problem is not null) return problem;
+        var project = await projects.CreateAsync((string)body!["name"]!, Apply(null, body), http.RequestAborted);
+        return Results.Created($"/admin/v1/projects/{project.Id}", ToJson(project));
+    }
+
+    static async Task<IResult> UpdateProject(string id, HttpContext http, ProjectStore projects, EnqueueSchema schema,
+        IOptions<SecurityOptions> security, TimeProvider clock)
+    {
+        if (projects.Find(id) is not { } project) return NotFound(id);
+        var (body, problem) = await ReadAsync(http, ProjectRules.Create(security.Value.AllowPrivateNetworkEndpoints, schema, forUpdate: true));
+        if (problem is not null) return problem;
+        project = project with { Name = (string?)body!["name"] ?? project.Name, Config = Apply(project.Config, body) };
+        if ((bool?)body["rotateWebhookSecret"] == true)
+        {
+            var overlap = TimeSpan.FromHours((long?)body["previousSecretValidHours"] ?? 24);
+            project = project with
+            {
+                PreviousWebhookSecret = project.WebhookSecret,
+                PreviousSecretExpiresAt = clock.GetUtcNow() + overlap,
+                WebhookSecret = WebhookSigner.NewSecret(),
+            };
+        }
+        if ((bool?)body["incomingContentEndpointEnabled"] == true || body["incomingContentEndpointUrl"] is not null)
+            project = project with { IncomingDisabledAt = null };
+        return Results.Ok(ToJson(await projects.UpdateAsync(project, http.RequestAborted)));
+    }
+
+    static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
+    {
+        var rate = body["rateLimit"] as JsonObject;
+        var currentRate = current?.RateLimit ?? new RateLimit();
+        return new ProjectConfig
+        {
+            ProfileEndpointUrl = (string?)body["profileEndpointUrl"] ?? current!.ProfileEndpointUrl,
+            ChatHistoryEndpointUrl = (string?)body["chatHistoryEndpointUrl"] ?? current!.ChatHistoryEndpointUrl,
+            IncomingContentEndpointUrl = (string?)body["incomingContentEndpointUrl"] ?? current!.IncomingContentEndpointUrl,
+            CustomHeaders = body["customHeaders"] is JsonObject headers
+                ? headers.ToDictionary(h => h.Key, h => (string)h.Value!, StringComparer.OrdinalIgnoreCase)
+                : current?.CustomHeaders ?? new(StringComparer.OrdinalIgnoreCase),
+            DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
+                ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
+            RateLimit = new RateLimit
+            {
+                RequestsPerSecond = (double?)rate?["requestsPerSecond"] ?? currentRate.RequestsPerSecond,
+                Burst = (int?)(long?)rate?["burst"] ?? currentRate.Burst,
+            },
+        };
+    }
+
+    static async Task<IResult> CreateKey(string id, HttpContext http, ProjectStore projects, AccessKeyStore keys)
+    {
+        if (projects.Find(id) is null) return NotFound(id);
+        var (body, problem) = await ReadAsync(http, new ObjectRule(new Field("name", new StringRule(1, 200), Required: true)));
+        if (problem is not null) return problem;
+        var (info, key) = await keys.CreateAsync(id, (string)body!["name"]!, http.RequestAborted);
+        return Results.Created($"/admin/v1/projects/{id}/access-keys/{info.Id}",
+            new { id = info.Id, name = info.Name, key, hint = info.Hint, createdAt = info.CreatedAt });
+    }
+
+    static IResult Logs(string id, ProjectStore projects, CallLog callLog, string? kind, string? status, string? userProfileId,
+        string? personaProfileId, DateTimeOffset? since, long? before, int? limit)
+    {
+        if (projects.Find(id) is null) return NotFound(id);
+        if (limit is < 1 or > 1000) return Problem.Field("limit", "must be an integer from 1 to 1000");
+        string[] kinds = [CallLog.Profile, CallLog.History, CallLog.Incoming];
+        if (kind is not null && !kinds.Contains(kind)) return Problem.Field("kind", $"must be one of: {string.Join(", ", kinds)}");
+        var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, since, before, limit ?? 100));
+        return Results.Ok(new { items, nextBefore = items.Count == (limit ?? 100) ? items[^1].Id : (long?)null });
+    }
+
+    static async Task<(JsonObject? Body, Problem? Problem)> ReadAsync(HttpContext http, ObjectRule rule)
+    {
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
+        if (problem is not null) return (null, problem);
+        using (document)
+        {
+            var errors = new JsonRule.Errors();
+            if (document!.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                return (null, Problem.Field("$", "the body must be a JSON object"));
+            var body = (JsonObject)rule.Check(document.RootElement, "", errors)!;
+            return errors.Count > 0 ? (null, Problem.Validation(errors)) : (body, null);
+        }
+    }
+
+    static object ToJson(Project p) => new
+    {
+        id = p.Id,
+        name = p.Name,
+        profileEndpointUrl = p.Config.ProfileEndpointUrl,
+        chatHistoryEndpointUrl = p.Config.ChatHistoryEndpointUrl,
+        incomingContentEndpointUrl = p.Config.IncomingContentEndpointUrl,
+        incomingContentEndpointDisabledAt = p.IncomingDisabledAt,
+        customHeaders = p.Config.CustomHeaders,
+        defaultReplyParameters = p.Config.DefaultReplyParameters,
+        rateLimit = p.Config.RateLimit,
+        webhookSecret = p.WebhookSecret,
+        previousWebhookSecretExpiresAt = p.PreviousWebhookSecret is null ? null : p.PreviousSecretExpiresAt,
+        createdAt = p.CreatedAt,
+        updatedAt = p.UpdatedAt,
+    };
+
+    static object KeyJson(AccessKeyInfo k) => new
+    {
+        id = k.Id, name = k.Name, hint = k.Hint, createdAt = k.CreatedAt, lastUsedAt = k.LastUsedAt, revokedAt = k.RevokedAt,
+    };
+}
+
+/// <summary>The project body as the OpenAPI document describes it.</summary>
+public sealed record ProjectDocument(
+    string Name,
+    string ProfileEndpointUrl,
+    string ChatHistoryEndpointUrl,
+    string IncomingContentEndpointUrl,
+    Dictionary<string, string>? CustomHeaders,
+    Dictionary<string, object?>? DefaultReplyParameters,
+    RateLimit? RateLimit,
+    bool? RotateWebhookSecret,
+    int? PreviousSecretValidHours,
+    bool? IncomingContentEndpointEnabled);

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DumGum.AccessKeys;
+using DumGum.Conversations;
+using DumGum.Customers;
+using DumGum.Projects;
+using DumGum.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DumGum.Admin;
+
+/// <summary>
+/// The admin operations as commands, for operators who script: they open the same database as the server (SQLite
+/// lets both run at once) and apply the same validation as the admin API. A key revoked here stops working within
+/// five seconds on a running server (its key cache re-reads the database).
+/// </summary>
+public static class Cli
+{
+    const string Usage = """
+        Usage: dotnet run --project src/DumGum.Server -- <command>
+          projects create --name NAME --profile-url URL --history-url URL --incoming-url URL [--header NAME=VALUE]...
+          projects list
+          keys create --project PROJECT_ID --name NAME
+          keys list --project PROJECT_ID
+          keys revoke --project PROJECT_ID --key KEY_ID
+        Options read the same configuration as the server (appsettings.json, DUMGUM_… environment, --Storage:Sqlite:Path=…).
+        """;
+
+    static readonly JsonSerializerOptions Output = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "projects" or "keys" or "help" or "--help";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args[0] is "help" or "--help" || args.Length < 2) { Console.WriteLine(Usage); return args[0] is "help" or "--help" ? 0 : 2; }
+        var options = Options(args[2..], out var headers, out var settings);
+        var config = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(settings)
+            .Build();
+        var database = new Database(config["Storage:Sqlite:Path"] is { Length: > 0 } p ? p : "data/dumgum.db");
+        using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
+        var clock = TimeProvider.System;
+        var projects = new ProjectStore(database, writes, clock);
+        var keys = new AccessKeyStore(database, writes, clock);
+        try
+        {
+            switch (args[0], args[1])
+            {
+                case ("projects", "create"):
+                {
+                    var body = new JsonObject
+                    {
+                        ["name"] = Get(options, "name"),
+                        ["profileEndpointUrl"] = Get(options, "profile-url"),
+                        ["chatHistoryEndpointUrl"] = Get(options, "history-url"),
+                        ["incomingContentEndpointUrl"] = Get(options, "incoming-url"),
+                        ["customHeaders"] = new JsonObject(headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))),
+                    };
+                    var allowPrivate = config.GetValue<bool>("Security:AllowPrivateNetworkEndpoints");
+                    var rule = ProjectRules.Create(allowPrivate, new EnqueueSchema(["dating-smart-1"]), forUpdate: false);
+                    var errors = new JsonRule.Errors();
+                    using var document = JsonDocument.Parse(body.ToJsonString());
+                    rule.Check(document.RootElement, "", errors);
+                    if (errors.Count > 0)
+                    {
+                        foreach (var (path, messages) in errors) Console.Error.WriteLine($"{path}: {string.Join("; ", messages)}");
+                        return 2;
+                    }
+                    var project = await projects.CreateAsync((string)body["name"]!, new ProjectConfig
+                    {
+                        ProfileEndpointUrl = (string)body["profileEndpointUrl"]!,
+                        ChatHistoryEndpointUrl = (string)body["chatHistoryEndpointUrl"]!,
+                        IncomingContentEndpointUrl = (string)body["incomingContentEndpointUrl"]!,
+                        CustomHeaders = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase),
+                    });
+                    Console.WriteLine(JsonSerializer.Serialize(new { id = project.Id, name = project.Name, webhookSecret = project.WebhookSecret }, Output));
+                    return 0;
+                }
+                case ("projects", "list"):
+                    Console.WriteLine(JsonSerializer.Serialize(projects.All().Select(x => new { id = x.Id, name = x.Name, x.CreatedAt }), Output));
+                    return 0;
+                case ("keys", "create"):
+                {
+                    var projectId = Get(options, "project");
+                    if (projects.Find(projectId) is null) { Console.Error.WriteLine($"There is no project {projectId}."); return 1; }
+                    var (info, key) = await keys.CreateAsync(projectId, Get(options, "name"));
+                    Console.WriteLine(JsonSerializer.Serialize(new { id = info.Id, name = info.Name, key, createdAt = info.CreatedAt }, Output));
+                    Console.Error.WriteLine("The key is shown once; store it now.");
+                    return 0;
+                }
+                case ("keys", "list"):
+                    Console.WriteLine(JsonSerializer.Serialize(keys.List(Get(options, "project")), Output));
+                    return 0;
+                case ("keys", "revoke"):
+                    if (await keys.RevokeAsync(Get(options, "project"), Get(options, "key"))) return 0;
+                    Console.Error.WriteLine("No such key in that project.");
+                    return 1;
+                default:
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    static string Get(Dictionary<string, string> options, string name) =>
+        options.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
+
+    static Dictionary<string, string> Options(string[] args, out Dictionary<string, string> headers, out Dictionary<string, string?> settings)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{a}'");
+            var eq = a.IndexOf('=', StringComparison.Ordinal);
+            if (a.Contains(':', StringComparison.Ordinal) && eq > 0) { settings[a[2..eq]] = a[(eq + 1)..]; continue; }
+            if (i + 1 >= args.Length) throw new ArgumentException($"{a} needs a value");
+            var value = args[++i];
+            if (a == "--header")
+            {
+                var sep = value.IndexOf('=', StringComparison.Ordinal);
+                if (sep <= 0) throw new ArgumentException("--header takes NAME=VALUE");
+                headers[value[..sep]] = value[(sep + 1)..];
+            }
+            else options[a[2..]] = value;
+        }
+        return options;
+    }
+}

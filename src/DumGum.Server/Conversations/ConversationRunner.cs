@@ -1,0 +1,189 @@
+using System.Text.Json.Nodes;
+using DumGum.Customers;
+using DumGum.Projects;
+using DumGum.Replies;
+using DumGum.Storage;
+using DumGum.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace DumGum.Conversations;
+
+/// <summary>
+/// One run of a conversation: claim the lease, announce <c>answer.processing</c>, fetch the history and both profiles
+/// in parallel, write the reply, and record the outcome atomically with the removal of the enqueues it served. The
+/// run is bounded by <c>maxProcessingTimeSeconds</c> from the oldest enqueue it serves; a lease heartbeat keeps other
+/// workers off it, and if the lease is ever lost nothing is recorded.
+/// </summary>
+public sealed class ConversationRunner(
+    ConversationStore store,
+    ProjectStore projects,
+    ProfileCache profiles,
+    CustomerClient customers,
+    ReplyWriter replies,
+    DeliveryDispatcher deliveries,
+    NodeIdentity node,
+    TimeProvider clock,
+    IOptions<ConversationOptions> options,
+    DumGumMetrics metrics,
+    ILogger<ConversationRunner> log)
+{
+    internal async Task<RunOutcome> RunAsync(long conversationId, ConversationKey key, ConversationScheduler.RunHandle run,
+        CancellationToken stopping)
+    {
+        var (claim, heldUntil) = await store.ClaimAsync(conversationId, node.Id);
+        if (claim is null)
+            return heldUntil is { } until ? new RunOutcome.Retry(until) : new RunOutcome.Done(null);
+        run.Watermark = claim.Watermark;
+
+        var served = store.LoadServed(conversationId, claim.Watermark);
+        var newest = EnqueueRequest.Parse(served[^1].Request);
+        var project = projects.Find(key.ProjectId);
+        var oldest = claim.OldestAcceptedAt;
+        var tags = newest.Tags;
+        if (project is null)
+        {
+            log.LogWarning("Conversation {ConversationId}: project {ProjectId} no longer exists; discarding its enqueues", conversationId, key.ProjectId);
+            return await FinishAsync(conversationId, claim, _ => []);
+        }
+        var parameters = ReplySettings.Merge(newest.ReplyParameters, project.Config.DefaultReplyParameters);
+        var deadline = oldest + TimeSpan.FromSeconds(ReplySettings.MaxProcessingTimeSeconds(parameters));
+        if (clock.GetUtcNow() >= deadline) return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest);
+
+        using var leaseLost = new CancellationTokenSource();
+        using var timeout = new CancellationTokenSource(deadline - clock.GetUtcNow(), clock);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token, run.NewerEnqueue.Token);
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(conversationId, claim.LeaseToken, leaseLost, heartbeatStop.Token);
+        try
+        {
+            var processing = await store.EmitAsync(conversationId, claim.LeaseToken, w =>
+            [
+                Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                    Events.AnswerProcessing, Events.Processing(project.Id, key.UserProfileId, key.PersonaProfileId, tags),
+                    clock.GetUtcNow(), clock.GetUtcNow(), deadline, null),
+            ]);
+            deliveries.Enqueue(processing);
+
+            var historyUrl = ProfileCache.AppendQuery(ProfileCache.AppendQuery(project.Config.ChatHistoryEndpointUrl,
+                "userProfileId", key.UserProfileId), "personaProfileId", key.PersonaProfileId);
+            var historyTask = customers.GetJsonAsync(project, CallLog.History, historyUrl, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
+            var userTask = profiles.GetAsync(project, key.UserProfileId, newest.UserProfileVersion, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
+            var personaTask = profiles.GetAsync(project, key.PersonaProfileId, newest.PersonaProfileVersion, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
+            await Task.WhenAll(historyTask, userTask, personaTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var history = ParseHistory(project, await historyTask);
+            var user = await userTask;
+            var persona = await personaTask;
+
+            var context = new ReplyContext(user, persona, history, newest.Language, clock.GetUtcNow());
+            var reply = await replies.WriteAsync(context, parameters, newest.TestMode, cancel.Token);
+
+            // From here on a newer enqueue no longer restarts this run: it will get its own.
+            run.Generating = false;
+            var now = clock.GetUtcNow();
+            var answer = new Answer(Ids.Answer(), key.UserProfileId, key.PersonaProfileId, "TEXT", tags,
+                newest.TestMode ? 0m : reply.Cost, (int)(now - oldest).TotalSeconds, 0, now, reply.Text, null, null, null, null);
+            var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
+            var outcome = await FinishAsync(conversationId, claim, w =>
+            [
+                Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                    Events.AnswerCreated, Events.Created(project.Id, answer), now, now, deadline, dropped),
+            ]);
+            metrics.RunFinished("answered", now - oldest);
+            return outcome;
+        }
+        catch (Exception) when (run.NewerEnqueue.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
+        {
+            log.LogDebug("Conversation {ConversationId}: a newer enqueue arrived during generation; restarting", conversationId);
+            await store.ReleaseAsync(conversationId, claim.LeaseToken);
+            metrics.RunFinished("restarted", clock.GetUtcNow() - oldest);
+            return new RunOutcome.Restart();
+        }
+        catch (Exception) when (leaseLost.IsCancellationRequested || stopping.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(stopping.IsCancellationRequested ? stopping : leaseLost.Token);
+        }
+        catch (LeaseLostException)
+        {
+            return new RunOutcome.Retry(clock.GetUtcNow() + options.Value.LeaseDuration);
+        }
+        catch (Exception ex) when (timeout.IsCancellationRequested || ex is TimeoutException)
+        {
+            log.LogInformation("Conversation {ConversationId}: dropped, {Reason}", conversationId, ex.Message);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest);
+        }
+        catch (InvalidProfileException ex)
+        {
+            log.LogInformation("Conversation {ConversationId}: dropped, invalid profile: {Problem}", conversationId, ex.Message);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.InvalidProfile, oldest);
+        }
+        catch (CustomerEndpointException ex)
+        {
+            log.LogInformation("Conversation {ConversationId}: dropped, {Problem}", conversationId, ex.Message);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.CustomerEndpointFailed, oldest);
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning(ex, "Conversation {ConversationId}: generation failed", conversationId);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.GenerationFailed, oldest);
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    List<HistoryMessage> ParseHistory(Project project, JsonObject body)
+    {
+        if (body["messages"] is not JsonArray messages)
+            throw new CustomerEndpointException(CallLog.History, "the chat history has no \"messages\" array");
+        var skipped = new List<string>();
+        var history = HistoryMessage.ParseAll(messages, skipped);
+        if (skipped.Count > 0)
+            log.LogInformation("Project {ProjectId}: {Count} history messages skipped ({First})", project.Id, skipped.Count, skipped[0]);
+        return history;
+    }
+
+    async Task<RunOutcome> DropAsync(Project project, ConversationKey key, long conversationId, Claim claim, JsonObject tags,
+        string reason, DateTimeOffset oldest)
+    {
+        var now = clock.GetUtcNow();
+        var outcome = await FinishAsync(conversationId, claim, w =>
+        [
+            Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                Events.ConversationDropped, Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, reason),
+                now, now, now + Events.NoticeRetention, null),
+        ]);
+        metrics.RunFinished("dropped_" + reason.ToLowerInvariant(), now - oldest);
+        return outcome;
+    }
+
+    async Task<RunOutcome> FinishAsync(long conversationId, Claim claim, Func<Storage.WriteQueue.Writer, List<Delivery>> emit)
+    {
+        var (emitted, stillPendingSince) = await store.FinishAsync(conversationId, claim.LeaseToken, claim.Watermark, emit);
+        deliveries.Enqueue(emitted);
+        return new RunOutcome.Done(stillPendingSince);
+    }
+
+    async Task HeartbeatAsync(long conversationId, long leaseToken, CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Value.HeartbeatInterval, clock, stop);
+                if (!await store.HeartbeatAsync(conversationId, leaseToken))
+                {
+                    log.LogWarning("Conversation {ConversationId}: lease lost; abandoning the run", conversationId);
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (StorageUnavailableException ex)
+        {
+            log.LogWarning(ex, "Conversation {ConversationId}: could not extend the lease", conversationId);
+        }
+    }
+}

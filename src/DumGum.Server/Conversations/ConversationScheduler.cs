@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using DumGum.Storage;
+using DumGum.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace DumGum.Conversations;
+
+/// <summary>
+/// Decides when each conversation runs (decisions §3). Enqueues debounce: a run starts once the conversation has been
+/// quiet for <c>bufferSeconds</c>, but no later than 3 × <c>bufferSeconds</c> after the first enqueue of the burst.
+/// An enqueue that arrives while a run is generating cancels it; the run starts again after the buffer with fresh
+/// history. The database is the truth; this class only keeps the timers, and rebuilds them from it at start.
+/// </summary>
+public sealed class ConversationScheduler(
+    ConversationStore store,
+    ConversationRunner runner,
+    DeliveryDispatcher deliveries,
+    Database database,
+    TimeProvider clock,
+    IOptions<ConversationOptions> options,
+    DumGumMetrics metrics,
+    ILogger<ConversationScheduler> log) : BackgroundService
+{
+    /// <summary>Per-conversation state held between enqueues and runs; guarded by its own lock.</summary>
+    internal sealed class State(long id, ConversationKey key)
+    {
+        public long Id { get; } = id;
+        public ConversationKey Key { get; } = key;
+        public DateTimeOffset? BurstStartedAt;
+        public DateTimeOffset LastEnqueueAt;
+        public long LatestEnqueueId;
+        public int BufferSeconds = ReplySettings.DefaultBufferSeconds;
+        public bool Pending;
+        public DateTimeOffset Due;
+        public RunHandle? Running;
+    }
+
+    internal sealed class RunHandle(long watermark) : IDisposable
+    {
+        public long Watermark { get; set; } = watermark;
+        public CancellationTokenSource NewerEnqueue { get; } = new();
+        /// <summary>True until the first answer event is handed to the outbox; only then can a newer enqueue restart the run.</summary>
+        public volatile bool Generating = true;
+        public void Dispose() => NewerEnqueue.Dispose();
+    }
+
+    readonly ConcurrentDictionary<long, State> states = new();
+    readonly TimerQueue timers = new(clock);
+    readonly SemaphoreSlim runSlots = new(options.Value.MaxConcurrentRuns);
+    CancellationToken stopping;
+
+    public int PendingConversations => states.Count(s => s.Value.Pending);
+
+    /// <summary>Called after an enqueue is durably committed.</summary>
+    public void Accepted(AcceptedEnqueue a)
+    {
+        while (true)
+        {
+            var state = states.GetOrAdd(a.ConversationId, id => new State(id, a.Key));
+            lock (state)
+            {
+                // The state may have been retired (idle) between the lookup and the lock: take the live one.
+                if (!states.TryGetValue(a.ConversationId, out var live) || !ReferenceEquals(live, state)) continue;
+                Update(state, a);
+                return;
+            }
+        }
+    }
+
+    void Update(State state, AcceptedEnqueue a)
+    {
+        {
+            state.Pending = true;
+            state.BurstStartedAt ??= a.AcceptedAt;
+            if (a.EnqueueId > state.LatestEnqueueId) state.LatestEnqueueId = a.EnqueueId;
+            if (a.AcceptedAt > state.LastEnqueueAt) state.LastEnqueueAt = a.AcceptedAt;
+            state.BufferSeconds = a.BufferSeconds;
+            state.Due = DueAt(state);
+            if (state.Running is { Generating: true } run && a.EnqueueId > run.Watermark) run.NewerEnqueue.Cancel();
+            if (state.Running is null) timers.Schedule(state.Id, state.Due);
+        }
+    }
+
+    static DateTimeOffset DueAt(State s)
+    {
+        var buffer = TimeSpan.FromSeconds(s.BufferSeconds);
+        var quiet = s.LastEnqueueAt + buffer;
+        var cap = (s.BurstStartedAt ?? s.LastEnqueueAt) + 3 * buffer;
+        return quiet < cap ? quiet : cap;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        stopping = stoppingToken;
+        metrics.PendingConversations = () => PendingConversations;
+        metrics.PendingDeliveries = () => deliveries.Pending;
+        deliveries.Start(database, stoppingToken);
+        var now = clock.GetUtcNow();
+        var pending = store.LoadPending();
+        foreach (var p in pending)
+        {
+            var request = EnqueueRequest.Parse(p.LatestRequest);
+            var state = states.GetOrAdd(p.Id, id => new State(id, p.Key));
+            lock (state)
+            {
+                state.Pending = true;
+                state.BurstStartedAt = p.OldestPendingAt;
+                state.LastEnqueueAt = p.LastEnqueueAt;
+                state.LatestEnqueueId = p.LatestEnqueueId;
+                state.BufferSeconds = (int?)(long?)request.ReplyParameters["bufferSeconds"] ?? ReplySettings.DefaultBufferSeconds;
+                var due = DueAt(state);
+                // A run of the previous process may still hold the lease: resume when it lapses (at most 30 s).
+                if (p.LeaseUntil is { } leased && leased > due) due = leased;
+                state.Due = due < now ? now : due;
+                timers.Schedule(state.Id, state.Due);
+            }
+        }
+        if (pending.Count > 0) log.LogInformation("Resuming {Count} conversations with accepted enqueues", pending.Count);
+        return timers.RunAsync(Fire, stoppingToken);
+    }
+
+    void Fire(long conversationId)
+    {
+        if (!states.TryGetValue(conversationId, out var state)) return;
+        RunHandle run;
+        lock (state)
+        {
+            if (!state.Pending || state.Running is not null || state.Due > clock.GetUtcNow()) return;
+            run = new RunHandle(state.LatestEnqueueId);
+            state.Running = run;
+            state.BurstStartedAt = null;
+        }
+        _ = Task.Run(() => RunAsync(state, run));
+    }
+
+    async Task RunAsync(State state, RunHandle run)
+    {
+        RunOutcome outcome;
+        try
+        {
+            await runSlots.WaitAsync(stopping);
+            try
+            {
+                outcome = await runner.RunAsync(state.Id, state.Key, run, stopping);
+            }
+            finally
+            {
+                runSlots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return;   // shutting down: the lease lapses and the next start resumes the run
+        }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "Conversation {ConversationId}: run failed unexpectedly; retrying in 5 s", state.Id);
+            outcome = new RunOutcome.Retry(clock.GetUtcNow() + TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            run.Dispose();
+        }
+
+        lock (state)
+        {
+            state.Running = null;
+            switch (outcome)
+            {
+                case RunOutcome.Done done:
+                    // Enqueues newer than the run's watermark are still pending; they start a new burst.
+                    state.Pending = done.StillPendingSince is not null || state.LatestEnqueueId > run.Watermark;
+                    if (state.Pending)
+                    {
+                        state.BurstStartedAt ??= done.StillPendingSince ?? state.LastEnqueueAt;
+                        state.Due = DueAt(state);
+                    }
+                    break;
+                case RunOutcome.Retry retry:
+                    state.Due = retry.At;
+                    break;
+                case RunOutcome.Restart:
+                    state.Due = DueAt(state);
+                    break;
+            }
+            if (state.Pending) timers.Schedule(state.Id, state.Due);
+            else if (state.Running is null) states.TryRemove(new KeyValuePair<long, State>(state.Id, state));
+        }
+    }
+
+    public override void Dispose()
+    {
+        runSlots.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>How a run ended, as far as scheduling is concerned.</summary>
+public abstract record RunOutcome
+{
+    /// <summary>An outcome was recorded (answer or drop); <see cref="StillPendingSince"/> is set when newer enqueues wait.</summary>
+    public sealed record Done(DateTimeOffset? StillPendingSince) : RunOutcome;
+    /// <summary>A newer enqueue cancelled the generation; run again after the buffer.</summary>
+    public sealed record Restart : RunOutcome;
+    /// <summary>Nothing recorded (lease held elsewhere or lost); try again at <see cref="At"/>.</summary>
+    public sealed record Retry(DateTimeOffset At) : RunOutcome;
+}

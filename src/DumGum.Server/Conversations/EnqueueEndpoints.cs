@@ -1,0 +1,60 @@
+using DumGum.AccessKeys;
+using DumGum.Http;
+using DumGum.Storage;
+
+namespace DumGum.Conversations;
+
+public static class EnqueueEndpoints
+{
+    public static RouteGroupBuilder MapContentCreation(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/cs/v1/content_creation").WithTags("content-creation");
+        group.MapPost("/conversations/enqueue", Enqueue)
+            .WithName("content-creation-conversation-enqueue")
+            .WithSummary("Enqueue a conversation")
+            .WithDescription("Accepts the request (204 after a durable commit); the reply arrives as webhook events.")
+            .Accepts<EnqueueRequestDocument>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
+        return group;
+    }
+
+    static async Task<IResult> Enqueue(HttpContext http, AccessKeyAuth auth, EnqueueSchema schema, ConversationStore store,
+        ConversationScheduler scheduler, DumGumMetrics metrics)
+    {
+        var (project, denied) = auth.Authorize(http.Request);
+        if (denied is not null) return denied;
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
+        if (problem is not null) return problem;
+        using (document)
+        {
+            if (schema.Validate(document!.RootElement, out var errors) is not { } request) return Problem.Validation(errors);
+            var parameters = ReplySettings.Merge(request.ReplyParameters, project!.Config.DefaultReplyParameters);
+            var key = new ConversationKey(project.Id, request.UserProfileId, request.PersonaProfileId);
+            try
+            {
+                var accepted = await store.AcceptAsync(key, request.Canonical.ToJsonString(),
+                    ReplySettings.BufferSeconds(parameters), ReplySettings.MaxProcessingTimeSeconds(parameters));
+                scheduler.Accepted(accepted);
+                metrics.Enqueued();
+                return Results.NoContent();
+            }
+            catch (StorageUnavailableException ex)
+            {
+                return Problem.Unavailable($"The request was not stored: {ex.Message}. Retry later.");
+            }
+        }
+    }
+}
+
+/// <summary>The enqueue body as the OpenAPI document describes it (the handler itself validates the raw JSON).</summary>
+public sealed record EnqueueRequestDocument(
+    string UserProfileId,
+    string PersonaProfileId,
+    string Language,
+    string[]? AdditionalLanguages,
+    string? UserProfileVersion,
+    string? PersonaProfileVersion,
+    Dictionary<string, object?>? Tags,
+    bool? TestMode,
+    Dictionary<string, object?>? ReplyParameters);

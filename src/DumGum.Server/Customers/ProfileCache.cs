@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using DumGum.Projects;
+using DumGum.Storage;
+
+namespace DumGum.Customers;
+
+/// <summary>The profile was fetched but breaks a rule that makes it unusable (decisions §5).</summary>
+public sealed class InvalidProfileException(string message) : Exception(message);
+
+/// <summary>
+/// Profiles are fetched only on a cache miss, when the enqueue announces a different version, or after the profile's
+/// <c>expiresAt</c> (24 h after the fetch when absent). Cached in memory and in the database, so a restart does not
+/// refetch every profile.
+/// </summary>
+public sealed class ProfileCache(Database database, WriteQueue writes, CustomerClient customers, CallLog callLog, TimeProvider clock)
+{
+    public static readonly TimeSpan DefaultTtl = TimeSpan.FromHours(24);
+
+    sealed record Entry(CustomerProfile Profile, DateTimeOffset ExpiresAt);
+
+    readonly ConcurrentDictionary<(string Project, string Profile), Entry> memory = new();
+
+    public async Task<CustomerProfile> GetAsync(Project project, string profileId, string? announcedVersion,
+        string userProfileId, string personaProfileId, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var key = (project.Id, profileId);
+        var now = clock.GetUtcNow();
+        if (!memory.TryGetValue(key, out var entry)) entry = Load(project, profileId);
+        if (entry is not null && now < entry.ExpiresAt && (announcedVersion is null || announcedVersion == entry.Profile.Version))
+        {
+            memory[key] = entry;
+            return entry.Profile;
+        }
+
+        var url = AppendQuery(project.Config.ProfileEndpointUrl, "profileId", profileId);
+        var body = await customers.GetJsonAsync(project, CallLog.Profile, url, userProfileId, personaProfileId, deadline, cancellationToken);
+        if (body["profile"] is not JsonObject raw)
+            throw Invalid(project, url, "the response has no \"profile\" object", userProfileId, personaProfileId);
+        var profile = CustomerProfile.Parse(raw, profileId, out var problem)
+                      ?? throw Invalid(project, url, problem!, userProfileId, personaProfileId);
+        foreach (var warning in Warnings(profile))
+            callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId);
+
+        now = clock.GetUtcNow();
+        var expiresAt = profile.ExpiresAt is { } e && e > now ? e : now + DefaultTtl;
+        entry = new Entry(profile, expiresAt);
+        memory[key] = entry;
+        await writes.WriteAsync(w => w.Command("""
+                INSERT INTO profiles(project_id, profile_id, version, expires_at, fetched_at, body)
+                VALUES($p, $id, $version, $expires, $fetched, $body)
+                ON CONFLICT(project_id, profile_id) DO UPDATE SET version = excluded.version, expires_at = excluded.expires_at,
+                    fetched_at = excluded.fetched_at, body = excluded.body
+                """)
+            .With("$p", project.Id).With("$id", profileId).With("$version", profile.Version)
+            .With("$expires", expiresAt.ToUnixMs()).With("$fetched", now.ToUnixMs()).With("$body", raw.ToJsonString())
+            .ExecuteNonQuery()).WaitAsync(cancellationToken);
+        return profile;
+    }
+
+    Entry? Load(Project project, string profileId)
+    {
+        using var connection = database.Open();
+        using var command = connection.Sql("SELECT body, expires_at FROM profiles WHERE project_id = $p AND profile_id = $id")
+            .With("$p", project.Id).With("$id", profileId);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        var raw = JsonNode.Parse(reader.GetString(0))!.AsObject();
+        var profile = CustomerProfile.Parse(raw, profileId, out _);
+        return profile is null ? null : new Entry(profile, reader.GetInt64(1).FromUnixMs());
+    }
+
+    InvalidProfileException Invalid(Project project, string url, string problem, string user, string persona)
+    {
+        callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "invalid profile: " + problem, user, persona);
+        return new InvalidProfileException(problem);
+    }
+
+    /// <summary>Data we ignore rather than fail on, reported in the project logs (decisions §0, §5).</summary>
+    static IEnumerable<string> Warnings(CustomerProfile p)
+    {
+        if (p.TimeZone is { Length: > 0 } tz && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
+            yield return $"profile {p.Id}: unknown timeZone '{tz}', using UTC";
+        if ((p.City is not null || p.Raw["postalCode"] is not null) && (p.CountryCode is null || p.CountryCode.Length != 2 || !p.CountryCode.All(char.IsAsciiLetter)))
+            yield return $"profile {p.Id}: city and postalCode are ignored without a two-letter countryCode";
+        foreach (var url in PictureUrls(p))
+            if (!url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+                yield return $"profile {p.Id}: picture URL is not HTTPS and is ignored: {url}";
+    }
+
+    static IEnumerable<string> PictureUrls(CustomerProfile p)
+    {
+        if (p.MainPictureUrl is not null) yield return p.MainPictureUrl;
+        foreach (var name in new[] { "pictures", "privatePictures" })
+            if (p.Raw[name] is JsonArray a)
+                foreach (var n in a)
+                    if (n is JsonValue v && v.TryGetValue<string>(out var s)) yield return s;
+    }
+
+    public static string AppendQuery(string url, string name, string value) =>
+        url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value);
+}

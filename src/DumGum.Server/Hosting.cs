@@ -1,0 +1,149 @@
+using DumGum.AccessKeys;
+using DumGum.Admin;
+using DumGum.Conversations;
+using DumGum.Customers;
+using DumGum.Projects;
+using DumGum.Replies;
+using DumGum.Sample;
+using DumGum.Storage;
+using DumGum.Webhooks;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace DumGum;
+
+/// <summary>How the host is put together; Program.cs reads as the table of contents.</summary>
+public static class Hosting
+{
+    public static void AddDumGum(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+        services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "DumGum";
+            document.Info.Version = "2.0";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<OutboundOptions>().BindConfiguration("Outbound").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SecurityOptions>().BindConfiguration("Security");
+        services.AddOptions<ConversationOptions>().BindConfiguration("Conversations");
+        services.AddOptions<ReplyEngineOptions>().BindConfiguration("Replies")
+            .Validate(o => o.Engine == "offline", "Replies:Engine must be 'offline' (real model servers arrive with issue 3)")
+.ValidateOnStart();
+
+        services.AddSingleton(_ => new Database(config["Storage:Sqlite:Path"] is { Length: > 0 } p ? p : "data/dumgum.db"));
+        services.AddSingleton(sp =>
+        {
+            var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>());
+            var metrics = sp.GetRequiredService<DumGumMetrics>();
+            queue.BatchCommitted += (size, _) => metrics.WriteBatch(size);
+            return queue;
+        });
+        services.AddSingleton(sp => AdminAuth.Create(config["Admin:Token"], sp.GetRequiredService<Database>()));
+        services.AddSingleton<DumGumMetrics>();
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<AccessKeyStore>();
+        services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<AccessKeyAuth>();
+        services.AddSingleton(sp => new EnqueueSchema(sp.GetRequiredService<IOptions<ReplyEngineOptions>>().Value.AcceptedChatModels));
+        services.AddSingleton<CallLog>();
+        services.AddSingleton<CustomerClient>();
+        services.AddSingleton<ProfileCache>();
+        services.AddSingleton<DeliveryDispatcher>();
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<ConversationRunner>();
+        services.AddSingleton<ConversationScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
+        services.AddSingleton<OfflineChatClient>();
+        services.AddSingleton<ReplyWriter>();
+        // The reply engine seam: one IChatClient pipeline. Today the offline engine; real model servers plug in here.
+        services.AddChatClient(sp => sp.GetRequiredService<OfflineChatClient>()).UseLogging();
+        services.AddSingleton<SampleCustomer>();
+
+        services.AddHttpClient(CustomerClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => OutboundAddressGuard.CreateHandler(
+                sp.GetRequiredService<IOptions<SecurityOptions>>().Value.AllowPrivateNetworkEndpoints,
+                sp.GetRequiredService<IOptions<OutboundOptions>>().Value.ConnectTimeout))
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);   // the handler already recycles its connections every 2 minutes
+        services.AddHttpClient();
+
+        services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(DumGumMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+    }
+
+    public static void MapOperations(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi("/openapi/{documentName}.json");
+    }
+
+    public static void MapSampleCustomerInDevelopment(this WebApplication app)
+    {
+        if (app.Environment.IsDevelopment()) app.MapSampleCustomer();
+    }
+
+    /// <summary>
+    /// At the first start, prints what was generated (admin token, sample key) exactly once, with a curl line that
+    /// works as printed. Secrets go to the console only, never to the logs.
+    /// </summary>
+    public static void PrintFirstStartBanner(this WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+        {
+            var sp = app.Services;
+            var generatedToken = sp.GetRequiredService<AdminAuth>().TakeGeneratedToken();
+            var baseUrl = app.Urls.FirstOrDefault(u => u.StartsWith("http://", StringComparison.Ordinal))?.TrimEnd('/') ?? "http://127.0.0.1:5080";
+            SampleCredentials? sample = null;
+            if (app.Environment.IsDevelopment())
+            {
+                var dataDirectory = Path.GetDirectoryName(sp.GetRequiredService<Database>().Path)!;
+                sample = await SampleSetup.EnsureAsync(sp.GetRequiredService<ProjectStore>(), sp.GetRequiredService<AccessKeyStore>(),
+                    sp.GetRequiredService<SampleCustomer>(), dataDirectory, baseUrl, app.Lifetime.ApplicationStopping);
+            }
+            if (generatedToken is null && sample is null) return;
+            var o = Console.Out;
+            o.WriteLine();
+            o.WriteLine("==================== DumGum: shown once, store them now ====================");
+            if (generatedToken is not null) o.WriteLine($"Admin token (Admin:Token):  {generatedToken}");
+            if (sample is not null)
+            {
+                o.WriteLine($"Sample project:             {sample.ProjectId}");
+                o.WriteLine($"Sample access key:          {sample.AccessKey}");
+                o.WriteLine("Try it (the sample customer answers on /sample/…; see the inbox with GET /sample/inbox):");
+                o.WriteLine($"  curl -i -X POST {baseUrl}/cs/v1/content_creation/conversations/enqueue -H \"Content-Type: application/json\" " +
+                            $"-H \"Authorization: Bearer {sample.AccessKey}\" -d '{{\"userProfileId\": \"u-alex\", \"personaProfileId\": \"p-marta\", \"language\": \"EN\"}}'");
+            }
+            o.WriteLine("=============================================================================");
+            o.WriteLine();
+        }));
+    }
+}
+
+sealed class StorageHealthCheck(Database database) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var connection = database.Open();
+            connection.Sql("SELECT 1").ExecuteScalar();
+            return Task.FromResult(HealthCheckResult.Healthy());
+        }
+        catch (Exception ex)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("SQLite is not reachable", ex));
+        }
+    }
+}

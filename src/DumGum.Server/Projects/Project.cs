@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+
+namespace DumGum.Projects;
+
+/// <summary>The settings an operator edits; stored as one JSON document per project.</summary>
+public sealed record ProjectConfig
+{
+    public required string ProfileEndpointUrl { get; init; }
+    public required string ChatHistoryEndpointUrl { get; init; }
+    public required string IncomingContentEndpointUrl { get; init; }
+    /// <summary>Sent on every call to the customer (GETs and event POSTs).</summary>
+    public Dictionary<string, string> CustomHeaders { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Project defaults for <c>replyParameters</c>: a request's non-null value wins over these.</summary>
+    public JsonObject DefaultReplyParameters { get; init; } = [];
+    public RateLimit RateLimit { get; init; } = new();
+}
+
+public sealed record RateLimit
+{
+    public double RequestsPerSecond { get; init; } = 200;
+    public int Burst { get; init; } = 1000;
+}
+
+public sealed record Project(
+    string Id,
+    string Name,
+    ProjectConfig Config,
+    string WebhookSecret,
+    string? PreviousWebhookSecret,
+    DateTimeOffset? PreviousSecretExpiresAt,
+    DateTimeOffset? IncomingDisabledAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The secrets that sign an event now: the current one, plus the previous during a rotation's overlap.</summary>
+    public IEnumerable<string> SigningSecrets(DateTimeOffset now)
+    {
+        yield return WebhookSecret;
+        if (PreviousWebhookSecret is not null && PreviousSecretExpiresAt > now) yield return PreviousWebhookSecret;
+    }
+}

@@ -1,0 +1,50 @@
+using DumGum.Storage;
+
+namespace DumGum.Webhooks;
+
+/// <summary>One event to one customer; <see cref="WebhookId"/> stays the same on every attempt (the receiver's de-duplication key).</summary>
+public sealed record Delivery(
+    long Id,
+    string ProjectId,
+    long ConversationId,
+    string UserProfileId,
+    string PersonaProfileId,
+    long RunToken,
+    string WebhookId,
+    string Event,
+    string Body,
+    DateTimeOffset NotBefore,
+    DateTimeOffset DeadlineAt,
+    string? OnExpiry,
+    int Attempts);
+
+/// <summary>The outbox: event rows written in the same transaction as the change that causes them.</summary>
+public static class Outbox
+{
+    public static Delivery Insert(WriteQueue.Writer w, string projectId, long conversationId, string userProfileId,
+        string personaProfileId, long runToken, string @event, string body, DateTimeOffset now, DateTimeOffset notBefore,
+        DateTimeOffset deadline, string? onExpiry)
+    {
+        var webhookId = Ids.Event();
+        var id = (long)w.Command("""
+                INSERT INTO deliveries(project_id, conversation_id, run_token, webhook_id, event, body, not_before, deadline_at,
+                                       on_expiry, status, created_at)
+                VALUES($p, $c, $run, $wid, $event, $body, $notBefore, $deadline, $onExpiry, 'pending', $now)
+                RETURNING id
+                """)
+            .With("$p", projectId).With("$c", conversationId).With("$run", runToken).With("$wid", webhookId)
+            .With("$event", @event).With("$body", body).With("$notBefore", notBefore.ToUnixMs())
+            .With("$deadline", deadline.ToUnixMs()).With("$onExpiry", onExpiry).With("$now", now.ToUnixMs())
+            .ExecuteScalar()!;
+        return new Delivery(id, projectId, conversationId, userProfileId, personaProfileId, runToken, webhookId, @event, body,
+            notBefore, deadline, onExpiry, 0);
+    }
+
+    public static void SetStatus(WriteQueue.Writer w, long id, string status, string? error, DateTimeOffset now) =>
+        w.Command("""
+                UPDATE deliveries SET status = $status, last_error = COALESCE($error, last_error),
+                    delivered_at = CASE WHEN $status = 'delivered' THEN $now ELSE delivered_at END
+                WHERE id = $id
+                """)
+            .With("$status", status).With("$error", error).With("$now", now.ToUnixMs()).With("$id", id).ExecuteNonQuery();
+}

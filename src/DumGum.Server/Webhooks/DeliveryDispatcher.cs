@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using DumGum.Customers;
+using DumGum.Projects;
+using DumGum.Storage;
+using Microsoft.Extensions.Options;
+
+namespace DumGum.Webhooks;
+
+/// <summary>
+/// Delivers the outbox. Each conversation is a lane: its events go out strictly in order, the next only after the one
+/// before was accepted (2xx) or given up. Lanes run independently, and each project has its own cap on concurrent
+/// POSTs, so a slow or failing customer only ever delays itself. Retries back off with jitter and honour Retry-After;
+/// answer events retry until the run's deadline (then the run is dropped with <c>TIMEOUT</c>), other events for 24 h.
+/// </summary>
+public sealed class DeliveryDispatcher(
+    IHttpClientFactory httpClients,
+    ProjectStore projects,
+    WriteQueue writes,
+    CallLog callLog,
+    TimeProvider clock,
+    IOptions<OutboundOptions> options,
+    DumGumMetrics metrics,
+    ILogger<DeliveryDispatcher> log)
+{
+    sealed class Lane
+    {
+        public readonly Queue<Delivery> Queue = new();
+        public bool Pumping;
+    }
+
+    readonly ConcurrentDictionary<long, Lane> lanes = new();
+    readonly ConcurrentDictionary<string, SemaphoreSlim> projectSlots = new(StringComparer.Ordinal);
+    long pending;
+    CancellationToken stopping;
+
+    public long Pending => Interlocked.Read(ref pending);
+
+    /// <summary>Raised after an event was accepted by the customer.</summary>
+    public event Action<Delivery>? Delivered;
+
+    public void Start(Database database, CancellationToken stoppingToken)
+    {
+        stopping = stoppingToken;
+        using var connection = database.Open();
+        using var command = connection.Sql("""
+            SELECT d.id, d.project_id, d.conversation_id, c.user_profile_id, c.persona_profile_id, d.run_token, d.webhook_id,
+                   d.event, d.body, d.not_before, d.deadline_at, d.on_expiry, d.attempts
+            FROM deliveries d JOIN conversations c ON c.id = d.conversation_id
+            WHERE d.status = 'pending' ORDER BY d.id
+            """);
+        using var reader = command.ExecuteReader();
+        var recovered = new List<Delivery>();
+        while (reader.Read())
+            recovered.Add(new Delivery(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
+                reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
+                reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), reader.GetInt32(12)));
+        if (recovered.Count > 0) log.LogInformation("Resuming {Count} undelivered events", recovered.Count);
+        Enqueue(recovered);
+    }
+
+    /// <summary>Hands committed outbox rows to their lanes (call only after the commit).</summary>
+    public void Enqueue(IEnumerable<Delivery> deliveries)
+    {
+        foreach (var d in deliveries)
+        {
+            var lane = lanes.GetOrAdd(d.ConversationId, _ => new Lane());
+            bool start;
+            lock (lane)
+            {
+                lane.Queue.Enqueue(d);
+                Interlocked.Increment(ref pending);
+                start = !lane.Pumping;
+                lane.Pumping = true;
+            }
+            if (start) _ = Task.Run(() => PumpAsync(d.ConversationId, lane));
+        }
+    }
+
+    async Task PumpAsync(long conversationId, Lane lane)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Delivery head;
+            lock (lane)
+            {
+                if (lane.Queue.Count == 0)
+                {
+                    lane.Pumping = false;
+                    lanes.TryRemove(new KeyValuePair<long, Lane>(conversationId, lane));
+                    return;
+                }
+                head = lane.Queue.Peek();
+            }
+            try
+            {
+                var replacement = await DeliverAsync(head);
+                lock (lane)
+                {
+                    lane.Queue.Dequeue();
+                    Interlocked.Decrement(ref pending);
+                    if (replacement is not null) Replace(lane, head, replacement);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;   // shutting down: the row stays pending and is resumed at the next start
+            }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "Delivery {DeliveryId} failed unexpectedly; retrying in 5 s", head.Id);
+                await Task.Delay(TimeSpan.FromSeconds(5), clock, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>After an answer event expired: later events of that run are cancelled and the drop notice goes next.</summary>
+    void Replace(Lane lane, Delivery expired, Delivery dropped)
+    {
+        var keep = lane.Queue.Where(d => d.RunToken != expired.RunToken).ToList();
+        Interlocked.Add(ref pending, keep.Count - lane.Queue.Count + 1);
+        lane.Queue.Clear();
+        lane.Queue.Enqueue(dropped);
+        foreach (var d in keep) lane.Queue.Enqueue(d);
+    }
+
+    /// <summary>Delivers one event, retrying until it is accepted or its deadline passes. Returns a replacement event, if any.</summary>
+    async Task<Delivery?> DeliverAsync(Delivery d)
+    {
+        var o = options.Value;
+        var slots = projectSlots.GetOrAdd(d.ProjectId, _ => new SemaphoreSlim(o.MaxConcurrentDeliveriesPerProject));
+        var attempts = d.Attempts;
+        while (true)
+        {
+            var now = clock.GetUtcNow();
+            if (d.NotBefore > now) await Task.Delay(d.NotBefore - now, clock, stopping);
+            if (clock.GetUtcNow() >= d.DeadlineAt) return await ExpireAsync(d, "the deadline passed before the customer accepted the event");
+            var project = projects.Find(d.ProjectId);
+            if (project is null)
+            {
+                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "project deleted", clock.GetUtcNow()));
+                return null;
+            }
+            if (project.IncomingDisabledAt is not null)
+            {
+                callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, null, TimeSpan.Zero,
+                    attempts + 1, $"not sent ({d.Event}): the endpoint is disabled after answering 410 Gone", d.UserProfileId, d.PersonaProfileId);
+                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "endpoint disabled (410)", clock.GetUtcNow()));
+                return null;
+            }
+
+            attempts++;
+            int? status = null;
+            string? error = null;
+            TimeSpan? retryAfter = null;
+            var started = Stopwatch.GetTimestamp();
+            await slots.WaitAsync(stopping);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                var remaining = d.DeadlineAt - clock.GetUtcNow();
+                timeout.CancelAfter(remaining < o.RequestTimeout ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1)) : o.RequestTimeout);
+                using var request = BuildRequest(project, d, o);
+                using var response = await httpClients.CreateClient(CustomerClient.HttpClientName)
+                    .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                status = (int)response.StatusCode;
+                if (!response.IsSuccessStatusCode)
+                {
+                    error = $"HTTP {status}";
+                    retryAfter = RetryBackoff.RetryAfter(response, clock.GetUtcNow());
+                }
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                error = "timed out";
+            }
+            catch (HttpRequestException ex)
+            {
+                error = ex.Message;
+            }
+            finally
+            {
+                slots.Release();
+            }
+            var latency = Stopwatch.GetElapsedTime(started);
+            callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, status, latency, attempts,
+                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId);
+
+            if (error is null)
+            {
+                metrics.Delivered(d.Event, "delivered", latency);
+                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "delivered", null, clock.GetUtcNow()));
+                Delivered?.Invoke(d);
+                return null;
+            }
+            metrics.Delivered(d.Event, "failed", latency);
+            metrics.CustomerEndpointError(CallLog.Incoming);
+            if (status == 410)
+            {
+                log.LogWarning("Project {ProjectId}: the Incoming Content endpoint answered 410 Gone; it is now disabled", d.ProjectId);
+                await projects.DisableIncomingAsync(d.ProjectId);
+                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "410 Gone: endpoint disabled", clock.GetUtcNow()));
+                return null;
+            }
+            var delay = retryAfter ?? RetryBackoff.Delay(Math.Min(attempts - 1, 10), Random.Shared);
+            var failedAttempts = attempts;
+            _ = writes.WriteAsync(w => w.Command("UPDATE deliveries SET attempts = $a, last_error = $e WHERE id = $id")
+                .With("$a", failedAttempts).With("$e", error).With("$id", d.Id).ExecuteNonQuery());
+            if (clock.GetUtcNow() + delay >= d.DeadlineAt) return await ExpireAsync(d, $"last attempt failed: {error}");
+            await Task.Delay(delay, clock, stopping);
+        }
+    }
+
+    async Task<Delivery?> ExpireAsync(Delivery d, string why)
+    {
+        var now = clock.GetUtcNow();
+        if (d.OnExpiry is null)
+        {
+            await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "expired", why, now));
+            return null;
+        }
+        log.LogInformation("Conversation {ConversationId}: {Event} was not delivered in time; sending conversation.dropped", d.ConversationId, d.Event);
+        return await writes.WriteAsync(w =>
+        {
+            Outbox.SetStatus(w, d.Id, "expired", why, now);
+            w.Command("UPDATE deliveries SET status = 'cancelled' WHERE conversation_id = $c AND run_token = $run AND status = 'pending'")
+                .With("$c", d.ConversationId).With("$run", d.RunToken).ExecuteNonQuery();
+            return Outbox.Insert(w, d.ProjectId, d.ConversationId, d.UserProfileId, d.PersonaProfileId, d.RunToken,
+                Events.ConversationDropped, d.OnExpiry, now, now, now + Events.NoticeRetention, null);
+        });
+    }
+
+    HttpRequestMessage BuildRequest(Project project, Delivery d, OutboundOptions o)
+    {
+        var body = Encoding.UTF8.GetBytes(d.Body);
+        var now = clock.GetUtcNow();
+        var timestamp = now.ToUnixTimeSeconds();
+        var request = new HttpRequestMessage(HttpMethod.Post, project.Config.IncomingContentEndpointUrl)
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        foreach (var (name, value) in project.Config.CustomHeaders) request.Headers.TryAddWithoutValidation(name, value);
+        request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
+        request.Headers.TryAddWithoutValidation("webhook-id", d.WebhookId);
+        request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.SignatureHeader(project.SigningSecrets(now), d.WebhookId, timestamp, body));
+        return request;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DumGum.Webhooks;
+
+/// <summary>
+/// Standard Webhooks v1: <c>webhook-signature: v1,base64(HMAC-SHA256(secret, "{id}.{timestamp}.{body}"))</c>.
+/// The secret is <c>whsec_</c> + base64 of the key bytes. During a rotation both secrets sign (space-separated).
+/// </summary>
+public static class WebhookSigner
+{
+    public const string SecretPrefix = "whsec_";
+
+    public static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public static string Sign(string secret, string id, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var key = KeyBytes(secret);
+        var prefix = Encoding.UTF8.GetBytes($"{id}.{timestamp}.");
+        var payload = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(payload, 0);
+        body.CopyTo(payload.AsSpan(prefix.Length));
+        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, payload));
+    }
+
+    public static string SignatureHeader(IEnumerable<string> secrets, string id, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var parts = new List<string>();
+        foreach (var s in secrets) parts.Add(Sign(s, id, timestamp, body));
+        return string.Join(' ', parts);
+    }
+
+    /// <summary>True when any <c>v1,</c> signature in the header matches; compared in constant time.</summary>
+    public static bool Verify(string secret, string id, long timestamp, ReadOnlySpan<byte> body, string? signatureHeader)
+    {
+        if (string.IsNullOrEmpty(signatureHeader)) return false;
+        var expected = Encoding.ASCII.GetBytes(Sign(secret, id, timestamp, body));
+        foreach (var candidate in signatureHeader.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(candidate))) return true;
+        return false;
+    }
+
+    static byte[] KeyBytes(string secret) =>
+        Convert.FromBase64String(secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret);
+}

@@ -1,0 +1,140 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DumGum.Tests.Infrastructure;
+
+/// <summary>
+/// The real DumGum server on real Kestrel (loopback, port 0) over a real SQLite file. A test that restarts the server
+/// starts a second host on the same database path.
+/// </summary>
+public sealed class DumGumHost : WebApplicationFactory<Program>
+{
+    public const string AdminToken = "test-admin-token-0123456789";
+
+    readonly Dictionary<string, string?> settings;
+    readonly Action<IServiceCollection>? configureServices;
+
+    DumGumHost(string databasePath, Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices)
+    {
+        DatabasePath = databasePath;
+        this.settings = settings;
+        this.configureServices = configureServices;
+        UseKestrel(0);
+    }
+
+    public string DatabasePath { get; }
+    public Uri BaseAddress { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+
+    public static string NewDatabasePath() => Path.Combine(TempFolder.Root, $"dumgum-{Guid.NewGuid():N}.db");
+
+    public static DumGumHost Start(string? databasePath = null, Dictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var host = new DumGumHost(databasePath ?? NewDatabasePath(), settings ?? [], services);
+        host.StartServer();
+        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        host.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        host.Http = new HttpClient { BaseAddress = host.BaseAddress };
+        return host;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Urls", "http://127.0.0.1:0");
+        builder.UseSetting("Storage:Sqlite:Path", DatabasePath);
+        builder.UseSetting("Admin:Token", AdminToken);
+        builder.UseSetting("Security:AllowPrivateNetworkEndpoints", "true");
+        builder.UseSetting("Logging:Console:FormatterName", "simple");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (configureServices is not null) builder.ConfigureTestServices(configureServices);
+    }
+
+    public static HttpRequestMessage Admin(HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        if (body is not null) request.Content = JsonContent.Create(body);
+        return request;
+    }
+
+    public async Task<JsonObject> AdminJsonAsync(HttpMethod method, string path, object? body = null, int expectedStatus = 200)
+    {
+        using var response = await Http.SendAsync(Admin(method, path, body), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True((int)response.StatusCode == expectedStatus, $"{method} {path}: expected {expectedStatus}, got {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    public sealed record TestProject(string Id, string WebhookSecret, string Key);
+
+    /// <summary>A fresh project wired to <paramref name="customer"/>, with one access key.</summary>
+    public async Task<TestProject> CreateProjectAsync(FakeCustomer customer, object? extra = null)
+    {
+        var body = new JsonObject
+        {
+            ["name"] = "test " + Guid.NewGuid().ToString("N")[..6],
+            ["profileEndpointUrl"] = customer.ProfileUrl,
+            ["chatHistoryEndpointUrl"] = customer.HistoryUrl,
+            ["incomingContentEndpointUrl"] = customer.IncomingUrl,
+        };
+        if (extra is not null)
+            foreach (var (k, v) in JsonSerializerHelper.ToObject(extra)) body[k] = v?.DeepClone();
+        var project = await AdminJsonAsync(HttpMethod.Post, "/admin/v1/projects", body, 201);
+        var id = (string)project["id"]!;
+        var key = await AdminJsonAsync(HttpMethod.Post, $"/admin/v1/projects/{id}/access-keys", new { name = "test" }, 201);
+        return new TestProject(id, (string)project["webhookSecret"]!, (string)key["key"]!);
+    }
+
+    public Task<HttpResponseMessage> EnqueueAsync(string? key, object body) => EnqueueRawAsync(key, JsonSerializerHelper.Serialize(body));
+
+    public Task<HttpResponseMessage> EnqueueRawAsync(string? key, string body, string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/cs/v1/content_creation/conversations/enqueue")
+        {
+            Content = new StringContent(body, Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return Http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+static class JsonSerializerHelper
+{
+    public static string Serialize(object body) => body is JsonNode n ? n.ToJsonString() : System.Text.Json.JsonSerializer.Serialize(body);
+    public static JsonObject ToObject(object body) => JsonNode.Parse(Serialize(body))!.AsObject();
+}
+
+/// <summary>One temp folder per test run, removed at the end.</summary>
+static class TempFolder
+{
+    public static readonly string Root = Create();
+
+    static string Create()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "dumgum-tests-" + Environment.ProcessId);
+        Directory.CreateDirectory(path);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return path;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json.Nodes;
+using DumGum.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DumGum.Tests.Infrastructure;
+
+public sealed record ReceivedEvent(string WebhookId, long Timestamp, string Signature, string Body, JsonObject Json, DateTimeOffset ReceivedAt)
+{
+    public string Event => (string)Json["event"]!;
+    public JsonObject Data => Json["data"]!.AsObject();
+}
+
+public sealed record ReceivedCall(string Path, string Query, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At);
+
+/// <summary>
+/// A customer's three endpoints as a real HTTP server on a loopback port. Profiles and histories are set by the
+/// test; hooks inject failures; every call and every event is recorded.
+/// </summary>
+public sealed class FakeCustomer : IAsyncDisposable
+{
+    readonly WebApplication app;
+
+    public ConcurrentDictionary<string, JsonObject> Profiles { get; } = new();
+    public ConcurrentDictionary<(string User, string Persona), List<JsonObject>> Histories { get; } = new();
+    public ConcurrentQueue<ReceivedCall> Calls { get; } = new();
+    public ConcurrentQueue<ReceivedEvent> Attempts { get; } = new();
+    public ConcurrentQueue<ReceivedEvent> Events { get; } = new();
+
+    /// <summary>Runs before the history answer; return a status code to answer with instead, or null to answer normally.</summary>
+    public Func<HttpContext, Task<int?>>? HistoryHook { get; set; }
+    public Func<HttpContext, Task<int?>>? ProfileHook { get; set; }
+    /// <summary>Decides the status of an incoming event POST (default 204).</summary>
+    public Func<ReceivedEvent, int>? IncomingStatus { get; set; }
+
+    FakeCustomer(WebApplication app) => this.app = app;
+
+    public string BaseUrl { get; private set; } = "";
+    public string ProfileUrl => BaseUrl + "/profile";
+    public string HistoryUrl => BaseUrl + "/history";
+    public string IncomingUrl => BaseUrl + "/incoming";
+
+    public static async Task<FakeCustomer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var customer = new FakeCustomer(app);
+        customer.Map();
+        await app.StartAsync();
+        customer.BaseUrl = app.Urls.First().TrimEnd('/');
+        return customer;
+    }
+
+    void Map()
+    {
+        app.MapGet("/profile", async (HttpContext http) =>
+        {
+            Record(http);
+            if (ProfileHook is not null && await ProfileHook(http) is { } status) return Results.StatusCode(status);
+            var id = http.Request.Query["profileId"].ToString();
+            return Profiles.TryGetValue(id, out var p) ? Results.Text(new JsonObject { ["profile"] = p.DeepClone() }.ToJsonString(), "application/json") : Results.NotFound();
+        });
+        app.MapGet("/history", async (HttpContext http) =>
+        {
+            Record(http);
+            if (HistoryHook is not null && await HistoryHook(http) is { } status) return Results.StatusCode(status);
+            var key = (http.Request.Query["userProfileId"].ToString(), http.Request.Query["personaProfileId"].ToString());
+            var messages = new JsonArray();
+            if (Histories.TryGetValue(key, out var list))
+                lock (list) foreach (var m in list) messages.Add(m.DeepClone());
+            return Results.Text(new JsonObject { ["messages"] = messages }.ToJsonString(), "application/json");
+        });
+        app.MapPost("/incoming", async (HttpContext http) =>
+        {
+            Record(http);
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var received = new ReceivedEvent(http.Request.Headers["webhook-id"].ToString(),
+                long.Parse(http.Request.Headers["webhook-timestamp"].ToString(), System.Globalization.CultureInfo.InvariantCulture),
+                http.Request.Headers["webhook-signature"].ToString(), body, JsonNode.Parse(body)!.AsObject(), DateTimeOffset.UtcNow);
+            Attempts.Enqueue(received);
+            var status = IncomingStatus?.Invoke(received) ?? 204;
+            if (status is >= 200 and < 300) Events.Enqueue(received);
+            return Results.StatusCode(status);
+        });
+    }
+
+    void Record(HttpContext http) => Calls.Enqueue(new ReceivedCall(http.Request.Path, http.Request.QueryString.Value ?? "",
+        http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), DateTimeOffset.UtcNow));
+
+    public int CallCount(string path) => Calls.Count(c => c.Path == path);
+
+    public void AddMessage(string user, string persona, JsonObject message)
+    {
+        var list = Histories.GetOrAdd((user, persona), _ => []);
+        lock (list) list.Add(message);
+    }
+
+    public void AddUserText(string user, string persona, string text) => AddMessage(user, persona, new JsonObject
+    {
+        ["id"] = "m-" + Guid.NewGuid().ToString("N")[..8], ["sender"] = "USER",
+        ["date"] = DateTimeOffset.UtcNow.ToString("O"), ["text"] = text,
+    });
+
+    public static JsonObject Profile(string id, string firstName, string timeZone = "Europe/Madrid", string? version = "v1",
+        DateTimeOffset? expiresAt = null) => new()
+    {
+        ["id"] = id, ["firstName"] = firstName, ["gender"] = "WOMAN", ["version"] = version, ["birthdate"] = "1994-08-21",
+        ["timeZone"] = timeZone, ["countryCode"] = "ES", ["city"] = "Valencia",
+        ["expiresAt"] = (expiresAt ?? DateTimeOffset.UtcNow.AddDays(1)).ToString("O"),
+    };
+
+    /// <summary>Waits until the events matching <paramref name="match"/> number at least <paramref name="count"/>.</summary>
+    public async Task<List<ReceivedEvent>> WaitForEventsAsync(Func<ReceivedEvent, bool> match, int count = 1, double seconds = 20)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var found = Events.Where(match).ToList();
+            if (found.Count >= count) return found;
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"expected {count} matching events, got {found.Count}; all events: " +
+                                           string.Join(", ", Events.Select(e => e.Event)));
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public Task<List<ReceivedEvent>> WaitForEventAsync(string name, string? user = null, int count = 1, double seconds = 20) =>
+        WaitForEventsAsync(e => e.Event == name && (user is null || UserOf(e) == user), count, seconds);
+
+    public static string? UserOf(ReceivedEvent e) =>
+        (string?)(e.Data["userProfileId"] ?? e.Data["answer"]?["userProfileId"]);
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
