@@ -49,14 +49,15 @@ public sealed class WriteQueue : IDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                Database.Execute(connection, "BEGIN IMMEDIATE");
+                writer.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    Database.Execute(connection, "SAVEPOINT item");
+                    writer.Command("SAVEPOINT item").ExecuteNonQuery();
                     batch[i].Execute(writer);
-                    Database.Execute(connection, batch[i].Failed ? "ROLLBACK TO item; RELEASE item" : "RELEASE item");
+                    if (batch[i].Failed) writer.Command("ROLLBACK TO item").ExecuteNonQuery();
+                    writer.Command("RELEASE item").ExecuteNonQuery();
                 }
-                Database.Execute(connection, "COMMIT");
+                writer.Command("COMMIT").ExecuteNonQuery();
                 foreach (var item in batch) item.Complete();
                 BatchCommitted?.Invoke(batch.Count, Stopwatch.GetElapsedTime(started));
             }
