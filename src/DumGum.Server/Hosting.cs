@@ -22,6 +22,8 @@ public static class Hosting
     {
         var services = builder.Services;
         var config = builder.Configuration;
+        // Loopback by default; --urls, ASPNETCORE_URLS or Urls in configuration choose otherwise.
+        if (string.IsNullOrEmpty(config["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
