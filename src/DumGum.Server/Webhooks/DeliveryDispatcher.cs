@@ -65,16 +65,23 @@ public sealed class DeliveryDispatcher(
     {
         foreach (var d in deliveries)
         {
-            var lane = lanes.GetOrAdd(d.ConversationId, _ => new Lane());
-            bool start;
-            lock (lane)
+            while (true)
             {
-                lane.Queue.Enqueue(d);
-                Interlocked.Increment(ref pending);
-                start = !lane.Pumping;
-                lane.Pumping = true;
+                var lane = lanes.GetOrAdd(d.ConversationId, _ => new Lane());
+                bool start;
+                lock (lane)
+                {
+                    // A lane retires (leaves the map) under its lock when it runs dry: never add to a retired one,
+                    // or two lanes could pump one conversation and break its order.
+                    if (!lanes.TryGetValue(d.ConversationId, out var live) || !ReferenceEquals(live, lane)) continue;
+                    lane.Queue.Enqueue(d);
+                    Interlocked.Increment(ref pending);
+                    start = !lane.Pumping;
+                    lane.Pumping = true;
+                }
+                if (start) _ = Task.Run(() => PumpAsync(d.ConversationId, lane));
+                break;
             }
-            if (start) _ = Task.Run(() => PumpAsync(d.ConversationId, lane));
         }
     }
 
