@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using DumGum.AccessKeys;
 using DumGum.Conversations;
@@ -20,10 +21,10 @@ public static class AdminEndpoints
                 ? denied : await next(context));
 
         group.MapGet("/projects", (ProjectStore projects) => Results.Ok(new { items = projects.All().Select(ToJson) }));
-        group.MapPost("/projects", CreateProject).Accepts<ProjectDocument>("application/json").Produces(201).ProducesProblem(400);
+        group.MapPost("/projects", CreateProject).DocumentsJsonBody<ProjectDocument>().Produces(201).ProducesProblem(400);
         group.MapGet("/projects/{id}", (string id, ProjectStore projects) =>
             projects.Find(id) is { } p ? Results.Ok(ToJson(p)) : NotFound(id));
-        group.MapPatch("/projects/{id}", UpdateProject).Accepts<ProjectDocument>("application/json").ProducesProblem(400).ProducesProblem(404);
+        group.MapPatch("/projects/{id}", UpdateProject).DocumentsJsonBody<ProjectDocument>().ProducesProblem(400).ProducesProblem(404);
 
         group.MapPost("/projects/{id}/access-keys", CreateKey).Produces(201).ProducesProblem(400).ProducesProblem(404);
         group.MapGet("/projects/{id}/access-keys", (string id, ProjectStore projects, AccessKeyStore keys) =>
@@ -102,14 +103,32 @@ public static class AdminEndpoints
     }
 
     static IResult Logs(string id, ProjectStore projects, CallLog callLog, string? kind, string? status, string? userProfileId,
-        string? personaProfileId, DateTimeOffset? since, long? before, int? limit)
+        string? personaProfileId, string? since, string? before, string? limit)
     {
         if (projects.Find(id) is null) return NotFound(id);
-        if (limit is < 1 or > 1000) return Problem.Field("limit", "must be an integer from 1 to 1000");
+        var errors = new Dictionary<string, string[]>();
+        var take = 100;
+        if (limit is not null && (!int.TryParse(limit, CultureInfo.InvariantCulture, out take) || take is < 1 or > 1000))
+            errors["limit"] = ["must be an integer from 1 to 1000"];
         string[] kinds = [CallLog.Profile, CallLog.History, CallLog.Incoming];
-        if (kind is not null && !kinds.Contains(kind)) return Problem.Field("kind", $"must be one of: {string.Join(", ", kinds)}");
-        var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, since, before, limit ?? 100));
-        return Results.Ok(new { items, nextBefore = items.Count == (limit ?? 100) ? items[^1].Id : (long?)null });
+        if (kind is not null && !kinds.Contains(kind)) errors["kind"] = [$"must be one of: {string.Join(", ", kinds)}"];
+        if (status is not null && status is not ("ok" or "error") && !int.TryParse(status, CultureInfo.InvariantCulture, out _))
+            errors["status"] = ["must be ok, error or an HTTP status code"];
+        DateTimeOffset? sinceTime = null;
+        if (since is not null)
+        {
+            if (DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) sinceTime = t;
+            else errors["since"] = ["must be an ISO-8601 date-time"];
+        }
+        long? beforeId = null;
+        if (before is not null)
+        {
+            if (long.TryParse(before, CultureInfo.InvariantCulture, out var b)) beforeId = b;
+            else errors["before"] = ["must be a log entry id (the nextBefore of the previous page)"];
+        }
+        if (errors.Count > 0) return Problem.Validation(errors);
+        var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, sinceTime, beforeId, take));
+        return Results.Ok(new { items, nextBefore = items.Count == take ? items[^1].Id : (long?)null });
     }
 
     static async Task<(JsonObject? Body, Problem? Problem)> ReadAsync(HttpContext http, ObjectRule rule)

@@ -96,7 +96,7 @@ public sealed class ConversationRunner(
             log.LogDebug("Conversation {ConversationId}: a newer enqueue arrived during generation; restarting", conversationId);
             await store.ReleaseAsync(conversationId, claim.LeaseToken);
             metrics.RunFinished("restarted", clock.GetUtcNow() - oldest);
-            return new RunOutcome.Restart();
+            return new RunOutcome.Restart(oldest);
         }
         catch (Exception) when (leaseLost.IsCancellationRequested || stopping.IsCancellationRequested)
         {

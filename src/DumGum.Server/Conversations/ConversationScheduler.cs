@@ -179,7 +179,10 @@ public sealed class ConversationScheduler(
                 case RunOutcome.Retry retry:
                     state.Due = retry.At;
                     break;
-                case RunOutcome.Restart:
+                case RunOutcome.Restart restart:
+                    // The enqueues the cancelled run served are still pending: the cap counts from the oldest of them
+                    // (decisions §3), not from the enqueue that cancelled the run, or each cancellation would push the run a whole cap later.
+                    state.BurstStartedAt = restart.OldestPendingSince;
                     state.Due = DueAt(state);
                     break;
             }
@@ -200,8 +203,8 @@ public abstract record RunOutcome
 {
     /// <summary>An outcome was recorded (answer or drop); <see cref="StillPendingSince"/> is set when newer enqueues wait.</summary>
     public sealed record Done(DateTimeOffset? StillPendingSince) : RunOutcome;
-    /// <summary>A newer enqueue cancelled the generation; run again after the buffer.</summary>
-    public sealed record Restart : RunOutcome;
+    /// <summary>A newer enqueue cancelled the generation; run again after the buffer (capped from <see cref="OldestPendingSince"/>).</summary>
+    public sealed record Restart(DateTimeOffset OldestPendingSince) : RunOutcome;
     /// <summary>Nothing recorded (lease held elsewhere or lost); try again at <see cref="At"/>.</summary>
     public sealed record Retry(DateTimeOffset At) : RunOutcome;
 }

@@ -13,7 +13,7 @@ public static class EnqueueEndpoints
             .WithName("content-creation-conversation-enqueue")
             .WithSummary("Enqueue a conversation")
             .WithDescription("Accepts the request (204 after a durable commit); the reply arrives as webhook events.")
-            .Accepts<EnqueueRequestDocument>("application/json")
+            .DocumentsJsonBody<EnqueueRequestDocument>()
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
         return group;
