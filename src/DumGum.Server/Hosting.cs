@@ -72,6 +72,7 @@ public static class Hosting
         services.AddSingleton<ProfileCache>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<ConversationStore>();
+        services.AddSingleton<AnswerStore>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());

@@ -35,6 +35,10 @@ public static class AdminEndpoints
             : Problem.NotFound($"Project {id} has no access key {keyId}."));
 
         group.MapGet("/projects/{id}/logs", Logs);
+        group.MapGet("/projects/{id}/answers/{answerId}", (string id, string answerId, ProjectStore projects, AnswerStore answers) =>
+            projects.Find(id) is null ? NotFound(id)
+            : answers.Find(id, answerId) is { } found ? Results.Text(found.ToJsonString(), "application/json")
+            : Problem.NotFound($"Project {id} has no answer {answerId}."));
         return group;
     }
 
@@ -84,6 +88,7 @@ public static class AdminEndpoints
                 : current?.CustomHeaders ?? new(StringComparer.OrdinalIgnoreCase),
             DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
                 ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
+            SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,
             RateLimit = new RateLimit
             {
                 RequestsPerSecond = (double?)rate?["requestsPerSecond"] ?? currentRate.RequestsPerSecond,
@@ -156,6 +161,7 @@ public static class AdminEndpoints
         customHeaders = p.Config.CustomHeaders,
         defaultReplyParameters = p.Config.DefaultReplyParameters,
         rateLimit = p.Config.RateLimit,
+        smartShareEnabled = p.Config.SmartShareEnabled,
         webhookSecret = p.WebhookSecret,
         previousWebhookSecretExpiresAt = p.PreviousWebhookSecret is null ? null : p.PreviousSecretExpiresAt,
         createdAt = p.CreatedAt,
@@ -177,6 +183,7 @@ public sealed record ProjectDocument(
     Dictionary<string, string>? CustomHeaders,
     Dictionary<string, object?>? DefaultReplyParameters,
     RateLimit? RateLimit,
+    bool? SmartShareEnabled,
     bool? RotateWebhookSecret,
     int? PreviousSecretValidHours,
     bool? IncomingContentEndpointEnabled);

@@ -62,9 +62,11 @@ public sealed class ConversationScheduler(
                 // The state may have been retired (idle) between the lookup and the lock: take the live one.
                 if (!states.TryGetValue(a.ConversationId, out var live) || !ReferenceEquals(live, state)) continue;
                 Update(state, a);
-                return;
+                break;
             }
         }
+        // The rest of a split reply that is still being delivered no longer fits: the new run answers instead.
+        _ = deliveries.CancelRemainingPartsAsync(a.ConversationId);
     }
 
     void Update(State state, AcceptedEnqueue a)

@@ -13,6 +13,8 @@ public sealed record ProjectConfig
     /// <summary>Project defaults for <c>replyParameters</c>: a request's non-null value wins over these.</summary>
     public JsonObject DefaultReplyParameters { get; init; } = [];
     public RateLimit RateLimit { get; init; } = new();
+    /// <summary>Smart Share: the persona may share one of the request's <c>shareablePictures</c> (decisions §7).</summary>
+    public bool SmartShareEnabled { get; init; }
 }
 
 public sealed record RateLimit

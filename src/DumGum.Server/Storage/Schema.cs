@@ -75,12 +75,31 @@ static class Schema
             not_before INTEGER NOT NULL,
             deadline_at INTEGER NOT NULL,
             on_expiry TEXT,
+            pause_ms INTEGER NOT NULL DEFAULT 0,
             status TEXT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
             created_at INTEGER NOT NULL,
             delivered_at INTEGER);
         CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(conversation_id, id) WHERE status = 'pending';
+
+        -- Every answer with its prompt itemisation (blocks, token counts, model, usage), for the dashboard and the admin API.
+        CREATE TABLE IF NOT EXISTS answers(
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL,
+            conversation_id INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            answer TEXT NOT NULL,
+            itemisation TEXT);
+
+        -- SoulEngine style cards: one per persona version.
+        CREATE TABLE IF NOT EXISTS style_cards(
+            project_id TEXT NOT NULL,
+            persona_profile_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            card TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY(project_id, persona_profile_id, version));
 
         CREATE TABLE IF NOT EXISTS call_logs(
             id INTEGER PRIMARY KEY,
@@ -97,5 +116,20 @@ static class Schema
         CREATE INDEX IF NOT EXISTS call_logs_project ON call_logs(project_id, id);
         """;
 
-    public static void Apply(SqliteConnection connection) => Database.Execute(connection, Sql);
+    /// <summary>Columns added after a table first shipped: added in place when an older database lacks them.</summary>
+    static readonly (string Table, string Column, string Definition)[] AddedColumns =
+    [
+        ("deliveries", "pause_ms", "INTEGER NOT NULL DEFAULT 0"),
+    ];
+
+    /// <summary>Creates what is missing and upgrades older databases in place; safe to run at every start.</summary>
+    public static void Apply(SqliteConnection connection)
+    {
+        Database.Execute(connection, Sql);
+        foreach (var (table, column, definition) in AddedColumns)
+        {
+            using var info = connection.Sql($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'");
+            if ((long)info.ExecuteScalar()! == 0) Database.Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
+        }
+    }
 }

@@ -16,28 +16,33 @@ public sealed record Delivery(
     DateTimeOffset NotBefore,
     DateTimeOffset DeadlineAt,
     string? OnExpiry,
-    int Attempts);
+    int Attempts)
+{
+    /// <summary>A typing pause: how long to wait after the previous event of the conversation was delivered.</summary>
+    public TimeSpan Pause { get; init; }
+}
 
 /// <summary>The outbox: event rows written in the same transaction as the change that causes them.</summary>
 public static class Outbox
 {
     public static Delivery Insert(WriteQueue.Writer w, string projectId, long conversationId, string userProfileId,
         string personaProfileId, long runToken, string @event, string body, DateTimeOffset now, DateTimeOffset notBefore,
-        DateTimeOffset deadline, string? onExpiry)
+        DateTimeOffset deadline, string? onExpiry, TimeSpan pause = default)
     {
         var webhookId = Ids.Event();
         var id = (long)w.Command("""
                 INSERT INTO deliveries(project_id, conversation_id, run_token, webhook_id, event, body, not_before, deadline_at,
-                                       on_expiry, status, created_at)
-                VALUES($p, $c, $run, $wid, $event, $body, $notBefore, $deadline, $onExpiry, 'pending', $now)
+                                       on_expiry, pause_ms, status, created_at)
+                VALUES($p, $c, $run, $wid, $event, $body, $notBefore, $deadline, $onExpiry, $pause, 'pending', $now)
                 RETURNING id
                 """)
             .With("$p", projectId).With("$c", conversationId).With("$run", runToken).With("$wid", webhookId)
             .With("$event", @event).With("$body", body).With("$notBefore", notBefore.ToUnixMs())
-            .With("$deadline", deadline.ToUnixMs()).With("$onExpiry", onExpiry).With("$now", now.ToUnixMs())
+            .With("$deadline", deadline.ToUnixMs()).With("$onExpiry", onExpiry).With("$pause", (long)pause.TotalMilliseconds)
+            .With("$now", now.ToUnixMs())
             .ExecuteScalar()!;
         return new Delivery(id, projectId, conversationId, userProfileId, personaProfileId, runToken, webhookId, @event, body,
-            notBefore, deadline, onExpiry, 0);
+            notBefore, deadline, onExpiry, 0) { Pause = pause };
     }
 
     public static void SetStatus(WriteQueue.Writer w, long id, string status, string? error, DateTimeOffset now) =>

@@ -28,6 +28,9 @@ public sealed class DeliveryDispatcher(
     {
         public readonly Queue<Delivery> Queue = new();
         public bool Pumping;
+        /// <summary>Runs whose first answer part has reached the customer: their later parts may be cancelled.</summary>
+        public readonly HashSet<long> AnsweredRuns = [];
+        public DateTimeOffset? LastDeliveredAt;
     }
 
     readonly ConcurrentDictionary<long, Lane> lanes = new();
@@ -46,7 +49,7 @@ public sealed class DeliveryDispatcher(
         using var connection = database.Open();
         using var command = connection.Sql("""
             SELECT d.id, d.project_id, d.conversation_id, c.user_profile_id, c.persona_profile_id, d.run_token, d.webhook_id,
-                   d.event, d.body, d.not_before, d.deadline_at, d.on_expiry, d.attempts
+                   d.event, d.body, d.not_before, d.deadline_at, d.on_expiry, d.attempts, d.pause_ms
             FROM deliveries d JOIN conversations c ON c.id = d.conversation_id
             WHERE d.status = 'pending' ORDER BY d.id
             """);
@@ -55,7 +58,8 @@ public sealed class DeliveryDispatcher(
         while (reader.Read())
             recovered.Add(new Delivery(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
                 reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
-                reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), reader.GetInt32(12)));
+                reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), reader.GetInt32(12))
+            { Pause = TimeSpan.FromMilliseconds(reader.GetInt64(13)) });
         if (recovered.Count > 0) log.LogInformation("Resuming {Count} undelivered events", recovered.Count);
         Enqueue(recovered);
     }
@@ -102,11 +106,25 @@ public sealed class DeliveryDispatcher(
             }
             try
             {
-                var replacement = await DeliverAsync(head);
+                if (head.Pause > TimeSpan.Zero)
+                {
+                    var waitUntil = (lane.LastDeliveredAt ?? clock.GetUtcNow()) + head.Pause;
+                    if (waitUntil > clock.GetUtcNow()) await Task.Delay(waitUntil - clock.GetUtcNow(), clock, stopping);
+                }
+                var (delivered, replacement) = await DeliverAsync(head);
                 lock (lane)
                 {
-                    lane.Queue.Dequeue();
-                    Interlocked.Decrement(ref pending);
+                    // The head may have been cancelled by a newer enqueue while it was being sent.
+                    if (lane.Queue.TryPeek(out var still) && ReferenceEquals(still, head))
+                    {
+                        lane.Queue.Dequeue();
+                        Interlocked.Decrement(ref pending);
+                    }
+                    if (delivered)
+                    {
+                        lane.LastDeliveredAt = clock.GetUtcNow();
+                        if (head.Event == Events.AnswerCreated) lane.AnsweredRuns.Add(head.RunToken);
+                    }
                     if (replacement is not null) Replace(lane, head, replacement);
                 }
             }
@@ -122,6 +140,31 @@ public sealed class DeliveryDispatcher(
         }
     }
 
+    /// <summary>
+    /// A newer enqueue arrived: answer events of runs that already delivered their first part are cancelled (the rest of a
+    /// split reply no longer fits the conversation). Events of a run whose first part is not out yet are kept.
+    /// </summary>
+    public async Task CancelRemainingPartsAsync(long conversationId)
+    {
+        if (!lanes.TryGetValue(conversationId, out var lane)) return;
+        List<Delivery> cancelled;
+        lock (lane)
+        {
+            var head = lane.Queue.Count > 0 ? lane.Queue.Peek() : null;
+            cancelled = lane.Queue.Where(d => !ReferenceEquals(d, head) && lane.AnsweredRuns.Contains(d.RunToken)
+                                              && d.Event is Events.AnswerCreated or Events.AnswerProcessing).ToList();
+            if (cancelled.Count == 0) return;
+            var keep = lane.Queue.Where(d => !cancelled.Contains(d)).ToList();
+            lane.Queue.Clear();
+            foreach (var d in keep) lane.Queue.Enqueue(d);
+            Interlocked.Add(ref pending, -cancelled.Count);
+        }
+        await writes.WriteAsync(w =>
+        {
+            foreach (var d in cancelled) Outbox.SetStatus(w, d.Id, "cancelled", "a newer enqueue arrived", clock.GetUtcNow());
+        });
+    }
+
     /// <summary>After an answer event expired: later events of that run are cancelled and the drop notice goes next.</summary>
     void Replace(Lane lane, Delivery expired, Delivery dropped)
     {
@@ -133,7 +176,7 @@ public sealed class DeliveryDispatcher(
     }
 
     /// <summary>Delivers one event, retrying until it is accepted or its deadline passes. Returns a replacement event, if any.</summary>
-    async Task<Delivery?> DeliverAsync(Delivery d)
+    async Task<(bool Delivered, Delivery? Replacement)> DeliverAsync(Delivery d)
     {
         var o = options.Value;
         var slots = projectSlots.GetOrAdd(d.ProjectId, _ => new SemaphoreSlim(o.MaxConcurrentDeliveriesPerProject));
@@ -142,19 +185,19 @@ public sealed class DeliveryDispatcher(
         {
             var now = clock.GetUtcNow();
             if (d.NotBefore > now) await Task.Delay(d.NotBefore - now, clock, stopping);
-            if (clock.GetUtcNow() >= d.DeadlineAt) return await ExpireAsync(d, "the deadline passed before the customer accepted the event");
+            if (clock.GetUtcNow() >= d.DeadlineAt) return (false, await ExpireAsync(d, "the deadline passed before the customer accepted the event"));
             var project = projects.Find(d.ProjectId);
             if (project is null)
             {
                 await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "project deleted", clock.GetUtcNow()));
-                return null;
+                return (false, null);
             }
             if (project.IncomingDisabledAt is not null)
             {
                 callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, null, TimeSpan.Zero,
                     attempts + 1, $"not sent ({d.Event}): the endpoint is disabled after answering 410 Gone", d.UserProfileId, d.PersonaProfileId);
                 await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "endpoint disabled (410)", clock.GetUtcNow()));
-                return null;
+                return (false, null);
             }
 
             attempts++;
@@ -199,7 +242,7 @@ public sealed class DeliveryDispatcher(
                 metrics.Delivered(d.Event, "delivered", latency);
                 await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "delivered", null, clock.GetUtcNow()));
                 Delivered?.Invoke(d);
-                return null;
+                return (true, null);
             }
             metrics.Delivered(d.Event, "failed", latency);
             metrics.CustomerEndpointError(CallLog.Incoming);
@@ -208,13 +251,13 @@ public sealed class DeliveryDispatcher(
                 log.LogWarning("Project {ProjectId}: the Incoming Content endpoint answered 410 Gone; it is now disabled", d.ProjectId);
                 await projects.DisableIncomingAsync(d.ProjectId);
                 await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "410 Gone: endpoint disabled", clock.GetUtcNow()));
-                return null;
+                return (false, null);
             }
             var delay = retryAfter ?? RetryBackoff.Delay(Math.Min(attempts - 1, 10), Random.Shared);
             var failedAttempts = attempts;
             _ = writes.WriteAsync(w => w.Command("UPDATE deliveries SET attempts = $a, last_error = $e WHERE id = $id")
                 .With("$a", failedAttempts).With("$e", error).With("$id", d.Id).ExecuteNonQuery());
-            if (clock.GetUtcNow() + delay >= d.DeadlineAt) return await ExpireAsync(d, $"last attempt failed: {error}");
+            if (clock.GetUtcNow() + delay >= d.DeadlineAt) return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
             await Task.Delay(delay, clock, stopping);
         }
     }

@@ -37,6 +37,11 @@ public sealed class FakeCustomer : IAsyncDisposable
     public Func<HttpContext, Task<int?>>? ProfileHook { get; set; }
     /// <summary>Decides the status of an incoming event POST (default 204).</summary>
     public Func<ReceivedEvent, int>? IncomingStatus { get; set; }
+    /// <summary>
+    /// Runs (after the attempt is recorded) before <see cref="IncomingStatus"/>; may wait (the token is the request's
+    /// abort). Return a status code to answer with, or null to let <see cref="IncomingStatus"/> decide.
+    /// </summary>
+    public Func<ReceivedEvent, CancellationToken, Task<int?>>? IncomingHook { get; set; }
 
     FakeCustomer(WebApplication app) => this.app = app;
 
@@ -86,7 +91,8 @@ public sealed class FakeCustomer : IAsyncDisposable
                 long.Parse(http.Request.Headers["webhook-timestamp"].ToString(), System.Globalization.CultureInfo.InvariantCulture),
                 http.Request.Headers["webhook-signature"].ToString(), body, JsonNode.Parse(body)!.AsObject(), DateTimeOffset.UtcNow);
             Attempts.Enqueue(received);
-            var status = IncomingStatus?.Invoke(received) ?? 204;
+            var hooked = IncomingHook is null ? null : await IncomingHook(received, http.RequestAborted);
+            var status = hooked ?? IncomingStatus?.Invoke(received) ?? 204;
             if (status is >= 200 and < 300) Events.Enqueue(received);
             return Results.StatusCode(status);
         });
@@ -96,6 +102,23 @@ public sealed class FakeCustomer : IAsyncDisposable
         http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), DateTimeOffset.UtcNow));
 
     public int CallCount(string path) => Calls.Count(c => c.Path == path);
+
+    /// <summary>Profile endpoint calls for exactly <paramref name="profileId"/>.</summary>
+    public int ProfileCallCount(string profileId) => Calls.Count(c => c.Path == "/profile"
+        && Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(c.Query).TryGetValue("profileId", out var v) && v == profileId);
+
+    /// <summary>Waits until at least <paramref name="count"/> calls to <paramref name="path"/> were received.</summary>
+    public async Task<List<ReceivedCall>> WaitForCallsAsync(string path, int count = 1, double seconds = 20)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var found = Calls.Where(c => c.Path == path).ToList();
+            if (found.Count >= count) return found;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"expected {count} calls to {path}, got {found.Count}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
 
     public void AddMessage(string user, string persona, JsonObject message)
     {
