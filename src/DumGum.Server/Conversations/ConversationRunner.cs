@@ -34,6 +34,7 @@ public sealed class ConversationRunner(
         if (claim is null)
             return heldUntil is { } until ? new RunOutcome.Retry(until) : new RunOutcome.Done(null);
         run.Watermark = claim.Watermark;
+        run.Claimed = true;
 
         var served = store.LoadServed(conversationId, claim.Watermark);
         var newest = EnqueueRequest.Parse(served[^1].Request);

@@ -33,12 +33,19 @@ public sealed class ConversationScheduler(
         public bool Pending;
         public DateTimeOffset Due;
         public RunHandle? Running;
+        /// <summary>Runs of the current burst cancelled by a newer enqueue; bounded so a steady stream still gets answers.</summary>
+        public int Restarts;
     }
+
+    /// <summary>After this many restarts in one burst, a newer enqueue no longer cancels the run: it gets a run of its own.</summary>
+    public const int MaxRestartsPerBurst = 3;
 
     internal sealed class RunHandle(long watermark) : IDisposable
     {
         public long Watermark { get; set; } = watermark;
         public CancellationTokenSource NewerEnqueue { get; } = new();
+        /// <summary>Set once the claim fixed the watermark: before that, a new enqueue is simply included in the claim.</summary>
+        public volatile bool Claimed;
         /// <summary>True until the first answer event is handed to the outbox; only then can a newer enqueue restart the run.</summary>
         public volatile bool Generating = true;
         public void Dispose() => NewerEnqueue.Dispose();
@@ -78,7 +85,8 @@ public sealed class ConversationScheduler(
             if (a.AcceptedAt > state.LastEnqueueAt) state.LastEnqueueAt = a.AcceptedAt;
             state.BufferSeconds = a.BufferSeconds;
             state.Due = DueAt(state);
-            if (state.Running is { Generating: true } run && a.EnqueueId > run.Watermark) run.NewerEnqueue.Cancel();
+            if (state.Running is { Claimed: true, Generating: true } run && a.EnqueueId > run.Watermark
+                && state.Restarts < MaxRestartsPerBurst) run.NewerEnqueue.Cancel();
             if (state.Running is null) timers.Schedule(state.Id, state.Due);
         }
     }
@@ -170,6 +178,7 @@ public sealed class ConversationScheduler(
             switch (outcome)
             {
                 case RunOutcome.Done done:
+                    state.Restarts = 0;
                     // Enqueues newer than the run's watermark are still pending; they start a new burst.
                     state.Pending = done.StillPendingSince is not null || state.LatestEnqueueId > run.Watermark;
                     if (state.Pending)
@@ -182,6 +191,7 @@ public sealed class ConversationScheduler(
                     state.Due = retry.At;
                     break;
                 case RunOutcome.Restart restart:
+                    state.Restarts++;
                     // The enqueues the cancelled run served are still pending: the cap counts from the oldest of them
                     // (decisions §3), not from the enqueue that cancelled the run, or each cancellation would push the run a whole cap later.
                     state.BurstStartedAt = restart.OldestPendingSince;

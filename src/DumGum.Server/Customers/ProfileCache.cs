@@ -43,7 +43,7 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
             callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId);
 
         now = clock.GetUtcNow();
-        var expiresAt = profile.ExpiresAt is { } e && e > now ? e : now + DefaultTtl;
+        var expiresAt = profile.ExpiresAt ?? now + DefaultTtl;   // already past: refetched on the next run
         entry = new Entry(profile, expiresAt);
         memory[key] = entry;
         await writes.WriteAsync(w => w.Command("""

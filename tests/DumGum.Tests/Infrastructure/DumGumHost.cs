@@ -27,7 +27,7 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
         DatabasePath = databasePath;
         this.settings = settings;
         this.configureServices = configureServices;
-        UseKestrel(0);
+        UseKestrel();   // the Urls setting binds port 0; UseKestrel(0) races on the addresses feature
     }
 
     public string DatabasePath { get; }

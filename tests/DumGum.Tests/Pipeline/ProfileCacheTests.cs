@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DumGum.Tests.Infrastructure;
+using DumGum.Webhooks;
+
+namespace DumGum.Tests.Pipeline;
+
+/// <summary>
+/// Decisions §3, §5: a profile is fetched only on a cache miss, an announced version that differs from the cached one,
+/// or after its <c>expiresAt</c>; an unusable profile drops the run with <c>INVALID_PROFILE</c> and is logged.
+/// </summary>
+public sealed class ProfileCacheTests
+{
+    const string User = "u-cache", Persona = "p-cache";
+
+    static async Task<DumGumHost.TestProject> SetUpAsync(FakeCustomer customer, DumGumHost host)
+    {
+        var project = await host.CreateProjectAsync(customer);
+        customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
+        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
+        customer.AddUserText(User, Persona, "hello!");
+        return project;
+    }
+
+    static JsonObject Body(string? personaVersion = null) => new()
+    {
+        ["userProfileId"] = User, ["personaProfileId"] = Persona, ["language"] = "EN",
+        ["personaProfileVersion"] = personaVersion,
+        ["replyParameters"] = new JsonObject { ["bufferSeconds"] = "0" },
+    };
+
+    /// <summary>Enqueues and waits for the run's outcome (the n-th answer.created or conversation.dropped).</summary>
+    static async Task<ReceivedEvent> RunAsync(FakeCustomer customer, DumGumHost host, DumGumHost.TestProject project, JsonObject body)
+    {
+        var outcomes = customer.Events.Count(IsOutcome);
+        using (var response = await host.EnqueueAsync(project.Key, body))
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        return (await customer.WaitForEventsAsync(IsOutcome, outcomes + 1))[outcomes];
+    }
+
+    static bool IsOutcome(ReceivedEvent e) => e.Event is Events.AnswerCreated or Events.ConversationDropped;
+
+    static async Task<List<JsonObject>> WaitForLogsAsync(DumGumHost host, string projectId, string kind, Func<List<JsonObject>, bool> done)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var json = await host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{projectId}/logs?kind={kind}&limit=1000");
+            var items = json["items"]!.AsArray().Select(i => i!.AsObject()).Reverse().ToList();
+            if (done(items)) return items;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"logs of kind {kind} never matched: {json.ToJsonString()}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Profiles_are_cached_between_runs_and_refetched_when_a_new_version_is_announced()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        await using var host = DumGumHost.Start();
+        var project = await SetUpAsync(customer, host);
+
+        Assert.Equal(Events.AnswerCreated, (await RunAsync(customer, host, project, Body())).Event);
+        Assert.Equal(Events.AnswerCreated, (await RunAsync(customer, host, project, Body(personaVersion: "v1"))).Event);
+        Assert.Equal(1, customer.ProfileCallCount(User));
+        Assert.Equal(1, customer.ProfileCallCount(Persona));
+        Assert.Equal(2, customer.CallCount("/history"));   // the history, unlike profiles, is fetched on every run
+
+        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Martina", version: "v2");
+        var created = await RunAsync(customer, host, project, Body(personaVersion: "v2"));
+        Assert.Equal(Events.AnswerCreated, created.Event);
+        Assert.Equal(1, customer.ProfileCallCount(User));
+        Assert.Equal(2, customer.ProfileCallCount(Persona));
+
+        // The refreshed copy is the one cached now: announcing v2 again is a hit.
+        Assert.Equal(Events.AnswerCreated, (await RunAsync(customer, host, project, Body(personaVersion: "v2"))).Event);
+        Assert.Equal(2, customer.ProfileCallCount(Persona));
+        Assert.Equal(4, customer.CallCount("/history"));
+    }
+
+    [Fact]
+    public async Task A_profile_is_refetched_once_its_expiresAt_has_passed()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        await using var host = DumGumHost.Start();
+        var project = await SetUpAsync(customer, host);
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(2.5);
+        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta", expiresAt: expiresAt);
+
+        Assert.Equal(Events.AnswerCreated, (await RunAsync(customer, host, project, Body())).Event);
+        Assert.Equal(Events.AnswerCreated, (await RunAsync(customer, host, project, Body())).Event);
+        Assert.True(DateTimeOffset.UtcNow < expiresAt, "the second run must happen before the expiry for this test to mean anything");
+        Assert.Equal(1, customer.ProfileCallCount(Persona));
+
+        var wait = expiresAt.AddMilliseconds(200) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, TestContext.Current.CancellationToken);
+        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");   // now valid for a day
+        Assert.Equal(Events.AnswerCreated, (await RunAsync(customer, host, project, Body())).Event);
+        Assert.Equal(2, customer.ProfileCallCount(Persona));
+        Assert.Equal(1, customer.ProfileCallCount(User));
+    }
+
+    public static TheoryData<string, string> InvalidProfiles => new()
+    {
+        { "id-mismatch", "does not equal the requested id" },
+        { "no-name", "neither firstName nor nickname" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidProfiles))]
+    public async Task An_invalid_profile_drops_the_run_with_INVALID_PROFILE_and_is_logged(string kind, string expectedError)
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        await using var host = DumGumHost.Start();
+        var project = await SetUpAsync(customer, host);
+        var persona = FakeCustomer.Profile(Persona, "Marta");
+        if (kind == "id-mismatch") persona["id"] = "p-someone-else";
+        else persona.Remove("firstName");
+        customer.Profiles[Persona] = persona;
+
+        var outcome = await RunAsync(customer, host, project, Body());
+        Assert.Equal(Events.ConversationDropped, outcome.Event);
+        Assert.Equal("INVALID_PROFILE", (string?)outcome.Data["reason"]);
+        Assert.DoesNotContain(customer.Attempts, e => e.Event == Events.AnswerCreated);
+
+        var logs = await WaitForLogsAsync(host, project.Id, "profile",
+            l => l.Any(e => ((string?)e["error"])?.Contains(expectedError, StringComparison.Ordinal) == true));
+        var entry = logs.First(e => ((string?)e["error"])?.Contains(expectedError, StringComparison.Ordinal) == true);
+        Assert.Contains(Persona, (string)entry["url"]!, StringComparison.Ordinal);
+        Assert.Equal("profile", (string?)entry["kind"]);
+    }
+}

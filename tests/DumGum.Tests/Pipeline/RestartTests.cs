@@ -1,0 +1,189 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using DumGum.Conversations;
+using DumGum.Storage;
+using DumGum.Tests.Infrastructure;
+using DumGum.Webhooks;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DumGum.Tests.Pipeline;
+
+/// <summary>
+/// Decisions' principle "never lose an accepted request": enqueues are durable before the 204 and survive a restart;
+/// a run whose process died resumes once its lease lapses; a worker that lost its lease can never record an outcome.
+/// </summary>
+public sealed class RestartTests
+{
+    const string User = "u-durable", Persona = "p-durable";
+
+    static readonly Dictionary<string, string?> FastLeases = new()
+    {
+        ["Conversations:LeaseDuration"] = "00:00:03",
+        ["Conversations:HeartbeatInterval"] = "00:00:01",
+    };
+
+    /// <summary>A model that never answers: it waits until the run is cancelled.</summary>
+    sealed class HangingChatClient : IChatClient
+    {
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            CancellationToken cancellationToken = default)
+        {
+            Called.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
+            ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var response = await GetResponseAsync(messages, options, cancellationToken);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, response.Text);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
+    static void SetUpCustomer(FakeCustomer customer)
+    {
+        customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
+        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
+        customer.AddUserText(User, Persona, "anyone home?");
+    }
+
+    static async Task EnqueueAsync(DumGumHost host, DumGumHost.TestProject project, string bufferSeconds)
+    {
+        using var response = await host.EnqueueAsync(project.Key, new
+        {
+            userProfileId = User, personaProfileId = Persona, language = "EN",
+            replyParameters = new { bufferSeconds },
+        });
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_accepted_enqueue_survives_a_restart_before_its_run()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        SetUpCustomer(customer);
+        var host1 = DumGumHost.Start();
+        var databasePath = host1.DatabasePath;
+        DateTimeOffset sent;
+        try
+        {
+            var project = await host1.CreateProjectAsync(customer);
+            sent = DateTimeOffset.UtcNow;
+            await EnqueueAsync(host1, project, "3");
+        }
+        finally
+        {
+            await host1.DisposeAsync();
+        }
+        Assert.Equal(0, customer.CallCount("/history"));   // host 1 never started the run
+
+        await using var host2 = DumGumHost.Start(databasePath);
+        var created = (await customer.WaitForEventAsync(Events.AnswerCreated, seconds: 15))[0];
+        // The buffer still counts from the original acceptance, not from the restart.
+        Assert.InRange((created.ReceivedAt - sent).TotalSeconds, 3, 8);
+        Assert.Equal(User, (string?)created.Data["answer"]!["userProfileId"]);
+
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        Assert.Single(customer.Events, e => e.Event == Events.AnswerCreated);
+        Assert.Equal(1, customer.CallCount("/history"));
+    }
+
+    [Fact]
+    public async Task A_run_whose_process_died_is_resumed_once_its_lease_lapses()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        SetUpCustomer(customer);
+        var model = new HangingChatClient();
+        var host1 = DumGumHost.Start(settings: FastLeases, services: s => s.AddSingleton<IChatClient>(model));
+        var databasePath = host1.DatabasePath;
+        try
+        {
+            var project = await host1.CreateProjectAsync(customer);
+            await EnqueueAsync(host1, project, "0");
+            // The history was fetched and generation started: the run holds the lease.
+            await model.Called.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            Assert.Equal(1, customer.CallCount("/history"));
+        }
+        finally
+        {
+            await host1.DisposeAsync();   // the lease stays held in the database
+        }
+        var died = DateTimeOffset.UtcNow;
+
+        await using var host2 = DumGumHost.Start(databasePath, FastLeases);
+        var created = (await customer.WaitForEventAsync(Events.AnswerCreated, seconds: 15))[0];
+        Assert.InRange((created.ReceivedAt - died).TotalSeconds, 0, 5);   // lease (3 s) + slack
+        Assert.False(string.IsNullOrWhiteSpace((string?)created.Data["answer"]!["text"]));
+
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        Assert.Single(customer.Events, e => e.Event == Events.AnswerCreated);
+        Assert.DoesNotContain(customer.Events, e => e.Event == Events.ConversationDropped);
+        Assert.Equal(2, customer.CallCount("/history"));
+    }
+
+    [Fact]
+    public async Task A_worker_that_lost_its_lease_can_never_finish_the_run()
+    {
+        var database = new Database(DumGumHost.NewDatabasePath());
+        using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new ConversationStore(database, writes, clock,
+            Options.Create(new ConversationOptions { LeaseDuration = TimeSpan.FromMilliseconds(200) }));
+        var key = new ConversationKey("proj_test", User, Persona);
+
+        var accepted = await store.AcceptAsync(key, """{"userProfileId":"u-durable"}""", 0, 60);
+        var id = accepted.ConversationId;
+
+        var (a, _) = await store.ClaimAsync(id, "worker-a");
+        Assert.NotNull(a);
+        var (blocked, heldUntil) = await store.ClaimAsync(id, "worker-b");
+        Assert.Null(blocked);   // the lease is A's while it lasts
+        Assert.NotNull(heldUntil);
+
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        var (b, _) = await store.ClaimAsync(id, "worker-b");
+        Assert.NotNull(b);
+        Assert.True(b.LeaseToken > a.LeaseToken);
+
+        List<Delivery> Emit(WriteQueue.Writer w, long token) =>
+        [
+            Outbox.Insert(w, key.ProjectId, id, User, Persona, token, Events.AnswerCreated, "{}", clock.GetUtcNow(),
+                clock.GetUtcNow(), clock.GetUtcNow().AddMinutes(1), null),
+        ];
+
+        Assert.False(await store.HeartbeatAsync(id, a.LeaseToken));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.EmitAsync(id, a.LeaseToken, w => Emit(w, a.LeaseToken)));
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.FinishAsync(id, a.LeaseToken, a.Watermark, w => Emit(w, a.LeaseToken)));
+
+        // A wrote nothing: the enqueue is still pending and no event was recorded.
+        Assert.Single(store.LoadServed(id, a.Watermark));
+        Assert.Single(store.LoadPending(), p => p.Id == id);
+        Assert.Equal(0, CountDeliveries(database));
+
+        var (emitted, stillPendingSince) = await store.FinishAsync(id, b.LeaseToken, b.Watermark, w => Emit(w, b.LeaseToken));
+        Assert.Single(emitted);
+        Assert.Null(stillPendingSince);
+        Assert.Empty(store.LoadServed(id, b.Watermark));
+        Assert.Empty(store.LoadPending());
+        Assert.Equal(1, CountDeliveries(database));
+    }
+
+    static long CountDeliveries(Database database)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM deliveries";
+        return (long)command.ExecuteScalar()!;
+    }
+}

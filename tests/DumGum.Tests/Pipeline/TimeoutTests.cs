@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DumGum.Tests.Infrastructure;
+using DumGum.Webhooks;
+
+namespace DumGum.Tests.Pipeline;
+
+/// <summary>
+/// Decisions §2, §3: customer GETs retry on 5xx within the run's deadline (<c>maxProcessingTimeSeconds</c> from the
+/// oldest enqueue); a run that cannot finish in time is dropped with <c>TIMEOUT</c>, a 404 drops it at once.
+/// </summary>
+public sealed class TimeoutTests
+{
+    const string User = "u-timeout", Persona = "p-timeout";
+
+    static async Task<DumGumHost.TestProject> SetUpAsync(FakeCustomer customer, DumGumHost host)
+    {
+        var project = await host.CreateProjectAsync(customer);
+        customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
+        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
+        customer.AddUserText(User, Persona, "are you there?");
+        return project;
+    }
+
+    static async Task EnqueueAsync(DumGumHost host, DumGumHost.TestProject project, JsonObject body)
+    {
+        using var response = await host.EnqueueAsync(project.Key, body);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    static JsonObject Body(string maxProcessingTimeSeconds = "60") => new()
+    {
+        ["userProfileId"] = User, ["personaProfileId"] = Persona, ["language"] = "EN",
+        ["tags"] = new JsonObject { ["funnel"] = "trial", ["appBuild"] = "4.12.0", ["n"] = 3, ["ratio"] = 0.5, ["vip"] = true, ["none"] = null },
+        ["replyParameters"] = new JsonObject { ["bufferSeconds"] = "0", ["maxProcessingTimeSeconds"] = maxProcessingTimeSeconds },
+    };
+
+    /// <summary>Polls the project logs of one kind (oldest first) until <paramref name="done"/> holds.</summary>
+    static async Task<List<JsonObject>> WaitForLogsAsync(DumGumHost host, string projectId, string kind, Func<List<JsonObject>, bool> done)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var json = await host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{projectId}/logs?kind={kind}&limit=1000");
+            var items = json["items"]!.AsArray().Select(i => i!.AsObject()).Reverse().ToList();
+            if (done(items)) return items;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"logs of kind {kind} never matched: {json.ToJsonString()}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_hanging_chat_history_endpoint_drops_the_run_with_TIMEOUT_at_the_deadline()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        await using var host = DumGumHost.Start();
+        var project = await SetUpAsync(customer, host);
+        customer.HistoryHook = async http =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted);
+            }
+            catch (OperationCanceledException) { }
+            return 503;
+        };
+
+        var body = Body(maxProcessingTimeSeconds: "10");
+        var sent = DateTimeOffset.UtcNow;
+        await EnqueueAsync(host, project, body);
+
+        var dropped = (await customer.WaitForEventAsync(Events.ConversationDropped, seconds: 20))[0];
+        var after = (dropped.ReceivedAt - sent).TotalSeconds;
+        Assert.InRange(after, 9.5, 13);
+        Assert.Equal("TIMEOUT", (string?)dropped.Data["reason"]);
+        Assert.Equal(project.Id, (string?)dropped.Data["projectId"]);
+        Assert.Equal(User, (string?)dropped.Data["userProfileId"]);
+        Assert.Equal(Persona, (string?)dropped.Data["personaProfileId"]);
+        Assert.Equal(body["tags"]!.ToJsonString(), dropped.Data["tags"]!.ToJsonString());
+
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(customer.Attempts, e => e.Event == Events.AnswerCreated);
+        Assert.Single(customer.Events, e => e.Event == Events.ConversationDropped);
+    }
+
+    [Fact]
+    public async Task A_chat_history_404_drops_the_run_with_CUSTOMER_ENDPOINT_FAILED_without_retrying()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        await using var host = DumGumHost.Start();
+        var project = await SetUpAsync(customer, host);
+        customer.HistoryHook = _ => Task.FromResult<int?>(404);
+
+        var body = Body();
+        await EnqueueAsync(host, project, body);
+
+        var dropped = (await customer.WaitForEventAsync(Events.ConversationDropped))[0];
+        Assert.Equal("CUSTOMER_ENDPOINT_FAILED", (string?)dropped.Data["reason"]);
+        Assert.Equal(body["tags"]!.ToJsonString(), dropped.Data["tags"]!.ToJsonString());
+        Assert.DoesNotContain(customer.Attempts, e => e.Event == Events.AnswerCreated);
+        Assert.Equal(1, customer.CallCount("/history"));
+
+        var logs = await WaitForLogsAsync(host, project.Id, "chat_history", l => l.Count >= 1);
+        var entry = Assert.Single(logs);
+        Assert.Equal(404, (int?)entry["status"]);
+        Assert.Equal(1, (int?)entry["attempt"]);
+        Assert.False(string.IsNullOrEmpty((string?)entry["error"]));
+    }
+
+    [Fact]
+    public async Task A_chat_history_503_is_retried_and_the_run_still_answers()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        await using var host = DumGumHost.Start();
+        var project = await SetUpAsync(customer, host);
+        var calls = 0;
+        customer.HistoryHook = _ => Task.FromResult<int?>(Interlocked.Increment(ref calls) <= 2 ? 503 : null);
+
+        await EnqueueAsync(host, project, Body());
+
+        var created = (await customer.WaitForEventAsync(Events.AnswerCreated))[0];
+        Assert.False(string.IsNullOrWhiteSpace((string?)created.Data["answer"]!["text"]));
+        Assert.DoesNotContain(customer.Events, e => e.Event == Events.ConversationDropped);
+        Assert.Equal(3, customer.CallCount("/history"));
+
+        var logs = await WaitForLogsAsync(host, project.Id, "chat_history", l => l.Count >= 3);
+        Assert.Equal([1, 2, 3], logs.Select(l => (int)l["attempt"]!));
+        Assert.Equal([503, 503, 200], logs.Select(l => (int)l["status"]!));
+        Assert.All(logs.Take(2), l => Assert.False(string.IsNullOrEmpty((string?)l["error"])));
+        Assert.Null((string?)logs[2]["error"]);
+        Assert.All(logs, l => Assert.Equal("chat_history", (string?)l["kind"]));
+    }
+}
