@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Projects;
@@ -27,6 +28,9 @@ public sealed class ConversationRunner(
     DumGumMetrics metrics,
     ILogger<ConversationRunner> log)
 {
+    /// <summary>Parts after the first keep trying this long past the deadline, then are given up quietly.</summary>
+    static readonly TimeSpan LaterPartsGrace = TimeSpan.FromMinutes(10);
+
     internal async Task<RunOutcome> RunAsync(long conversationId, ConversationKey key, ConversationScheduler.RunHandle run,
         CancellationToken stopping)
     {
@@ -75,20 +79,36 @@ public sealed class ConversationRunner(
             var user = await userTask;
             var persona = await personaTask;
 
-            var context = new ReplyContext(user, persona, history, newest.Language, clock.GetUtcNow());
-            var reply = await replies.WriteAsync(context, parameters, newest.TestMode, cancel.Token);
+            var context = ReplyComposer.Context(user, persona, history, newest, ReplyParameters.From(parameters), project,
+                clock.GetUtcNow(), Random.Shared);
+            var reply = await replies.WriteAsync(context, project.Id, newest.TestMode, cancel.Token);
 
             // From here on a newer enqueue no longer restarts this run: it will get its own.
             run.Generating = false;
             var now = clock.GetUtcNow();
-            var answer = new Answer(Ids.Answer(), key.UserProfileId, key.PersonaProfileId, "TEXT", tags,
-                newest.TestMode ? 0m : reply.Cost, (int)(now - oldest).TotalSeconds, 0, now, reply.Text, null, null, null, null);
+            var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
+            var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
             var outcome = await FinishAsync(conversationId, claim, w =>
-            [
-                Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
-                    Events.AnswerCreated, Events.Created(project.Id, answer), now, now, deadline, dropped),
-            ]);
+            {
+                var emitted = new List<Delivery>();
+                for (var i = 0; i < composed.Count; i++)
+                {
+                    var (answer, pause) = composed[i];
+                    var first = i == 0;
+                    var body = Events.Created(project.Id, answer);
+                    AnswerStore.Insert(w, answer.Id, project.Id, conversationId, now, body, first ? itemisation : null);
+                    // Later parts are announced like the first: typing indicator, pause, message (decisions §7).
+                    if (!first && pause > TimeSpan.Zero)
+                        emitted.Add(Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                            Events.AnswerProcessing, Events.Processing(project.Id, key.UserProfileId, key.PersonaProfileId, tags),
+                            now, now, deadline + LaterPartsGrace, null));
+                    // The deadline governs the first part; a late first part turns into conversation.dropped.
+                    emitted.Add(Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                        Events.AnswerCreated, body, now, now, first ? deadline : deadline + LaterPartsGrace, first ? dropped : null, pause));
+                }
+                return emitted;
+            });
             metrics.RunFinished("answered", now - oldest);
             return outcome;
         }

@@ -19,7 +19,17 @@ public sealed class ReplyEngineOptions
     public IReadOnlyList<string> AcceptedChatModels => ChatModels.Length > 0 ? ChatModels.Distinct().ToArray() : DefaultChatModels;
 }
 
-public sealed record GeneratedReply(string Text, decimal Cost, string? ModelId);
+public sealed record GeneratedReply(
+    IReadOnlyList<string> Parts,
+    string? PictureUrl,
+    bool Poke,
+    decimal Cost,
+    string? ModelId,
+    IReadOnlyDictionary<string, bool> Signals,
+    PromptItemisation Itemisation);
+
+public sealed record PromptItemisation(string ChatModel, string BackendModel, IReadOnlyList<DumGum.Replies.Prompt.PromptBlock> Blocks,
+    long InputTokens, long OutputTokens, int Attempts, IReadOnlyList<string> RegenerationReasons);
 
 /// <summary>
 /// The seam between a conversation run and whatever writes the words. Normal runs go through the registered
@@ -27,7 +37,7 @@ public sealed record GeneratedReply(string Text, decimal Cost, string? ModelId);
 /// </summary>
 public sealed class ReplyWriter(IChatClient model, OfflineChatClient offline)
 {
-    public async Task<GeneratedReply> WriteAsync(ReplyContext context, JsonObject replyParameters, bool testMode,
+    public async Task<GeneratedReply> WriteAsync(ReplyContext context, string projectId, bool testMode,
         CancellationToken cancellationToken)
     {
         var client = testMode ? offline : model;
@@ -36,7 +46,9 @@ public sealed class ReplyWriter(IChatClient model, OfflineChatClient offline)
         var text = response.Text.Trim();
         if (text.Length == 0) throw new InvalidOperationException("the reply engine returned an empty reply");
         // TODO(issue 3): price real model usage per chatModel; the offline engine is free.
-        return new GeneratedReply(text, 0m, response.ModelId);
+        _ = projectId;
+        return new GeneratedReply([text], null, false, 0m, response.ModelId, new Dictionary<string, bool>(),
+            new PromptItemisation(context.Parameters.ChatModel, response.ModelId ?? "", [], 0, 0, 1, []));
     }
 
     /// <summary>
