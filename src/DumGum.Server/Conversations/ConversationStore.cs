@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DumGum.Storage;
 using Microsoft.Extensions.Options;
 using DumGum.Webhooks;
@@ -33,21 +34,30 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
 {
     TimeSpan LeaseDuration => options.Value.LeaseDuration;
 
+    /// <summary>
+    /// Conversation ids never change, so the enqueue path looks them up once: after that an enqueue is a single
+    /// INSERT (one new row and one index leaf dirtied per commit, the least write amplification we can have).
+    /// Bounded: cleared when it grows past <see cref="MaxCachedConversations"/>.
+    /// </summary>
+    readonly ConcurrentDictionary<ConversationKey, long> conversationIds = new();
+    const int MaxCachedConversations = 1_000_000;
+
     public Task<AcceptedEnqueue> AcceptAsync(ConversationKey key, string canonicalRequest, int bufferSeconds, int maxProcessingSeconds) =>
         writes.WriteAsync(w =>
         {
             var now = clock.GetUtcNow();
             var ms = now.ToUnixMs();
-            var conversationId = (long)w.Command("""
-                    INSERT INTO conversations(project_id, user_profile_id, persona_profile_id, oldest_pending_at, last_enqueue_at)
-                    VALUES($p, $u, $s, $now, $now)
-                    ON CONFLICT(project_id, user_profile_id, persona_profile_id) DO UPDATE SET
-                        oldest_pending_at = COALESCE(oldest_pending_at, excluded.oldest_pending_at),
-                        last_enqueue_at = excluded.last_enqueue_at
-                    RETURNING id
-                    """)
-                .With("$p", key.ProjectId).With("$u", key.UserProfileId).With("$s", key.PersonaProfileId).With("$now", ms)
-                .ExecuteScalar()!;
+            if (!conversationIds.TryGetValue(key, out var conversationId))
+            {
+                conversationId = (long)w.Command("""
+                        INSERT INTO conversations(project_id, user_profile_id, persona_profile_id) VALUES($p, $u, $s)
+                        ON CONFLICT(project_id, user_profile_id, persona_profile_id) DO UPDATE SET project_id = excluded.project_id
+                        RETURNING id
+                        """)
+                    .With("$p", key.ProjectId).With("$u", key.UserProfileId).With("$s", key.PersonaProfileId).ExecuteScalar()!;
+                if (conversationIds.Count >= MaxCachedConversations) conversationIds.Clear();
+                conversationIds[key] = conversationId;
+            }
             var enqueueId = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES($c, $now, $r) RETURNING id")
                 .With("$c", conversationId).With("$now", ms).With("$r", canonicalRequest).ExecuteScalar()!;
             return new AcceptedEnqueue(conversationId, key, enqueueId, now, bufferSeconds, maxProcessingSeconds);
@@ -118,11 +128,8 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
             EnsureLease(w, conversationId, leaseToken);
             var deliveries = emit(w);
             w.Command("DELETE FROM enqueues WHERE conversation_id = $c AND id <= $w").With("$c", conversationId).With("$w", watermark).ExecuteNonQuery();
-            var oldest = w.Command("""
-                    UPDATE conversations SET oldest_pending_at = (SELECT MIN(accepted_at) FROM enqueues WHERE conversation_id = $c),
-                        lease_owner = NULL, lease_until = NULL
-                    WHERE id = $c RETURNING oldest_pending_at
-                    """).With("$c", conversationId).ExecuteScalar();
+            Release(w, conversationId, leaseToken);
+            var oldest = w.Command("SELECT MIN(accepted_at) FROM enqueues WHERE conversation_id = $c").With("$c", conversationId).ExecuteScalar();
             return (deliveries, oldest is long o ? o.FromUnixMs() : (DateTimeOffset?)null);
         });
 
@@ -147,12 +154,13 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     public IReadOnlyList<PendingConversation> LoadPending()
     {
         using var connection = database.Open();
+        // Pending work is simply the enqueues not yet served; the newest one of each conversation carries its settings.
         using var command = connection.Sql("""
-            SELECT c.id, c.project_id, c.user_profile_id, c.persona_profile_id, c.oldest_pending_at, c.last_enqueue_at,
-                   e.id, e.request, c.lease_until
-            FROM conversations c
-            JOIN enqueues e ON e.id = (SELECT MAX(id) FROM enqueues WHERE conversation_id = c.id)
-            WHERE c.oldest_pending_at IS NOT NULL
+            SELECT c.id, c.project_id, c.user_profile_id, c.persona_profile_id, p.oldest, p.latest, p.latest_id, e.request, c.lease_until
+            FROM (SELECT conversation_id, MIN(accepted_at) AS oldest, MAX(accepted_at) AS latest, MAX(id) AS latest_id
+                  FROM enqueues GROUP BY conversation_id) p
+            JOIN conversations c ON c.id = p.conversation_id
+            JOIN enqueues e ON e.id = p.latest_id
             """);
         using var reader = command.ExecuteReader();
         var list = new List<PendingConversation>();

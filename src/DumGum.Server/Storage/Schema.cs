@@ -31,20 +31,17 @@ static class Schema
             last_used_at INTEGER,
             revoked_at INTEGER);
 
-        -- One row per (project, user, persona). Pending work is oldest_pending_at IS NOT NULL; a run holds the lease,
-        -- and every finish is fenced by lease_token so a worker that lost its lease cannot finish.
+        -- One row per (project, user, persona), written once. Pending work is the conversation's rows in enqueues; a run
+        -- holds the lease, and every finish is fenced by lease_token so a worker that lost its lease cannot finish.
         CREATE TABLE IF NOT EXISTS conversations(
             id INTEGER PRIMARY KEY,
             project_id TEXT NOT NULL,
             user_profile_id TEXT NOT NULL,
             persona_profile_id TEXT NOT NULL,
-            oldest_pending_at INTEGER,
-            last_enqueue_at INTEGER,
             lease_owner TEXT,
             lease_until INTEGER,
             lease_token INTEGER NOT NULL DEFAULT 0,
             UNIQUE(project_id, user_profile_id, persona_profile_id));
-        CREATE INDEX IF NOT EXISTS conversations_pending ON conversations(oldest_pending_at) WHERE oldest_pending_at IS NOT NULL;
 
         -- Accepted enqueue requests until the run that serves them commits its outcome.
         CREATE TABLE IF NOT EXISTS enqueues(
