@@ -2,6 +2,7 @@ using DumGum.AccessKeys;
 using DumGum.Admin;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Guardrails;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Sample;
@@ -73,6 +74,8 @@ public static class Hosting
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();
+        services.AddSingleton<BanLedger>();
+        services.AddSingleton<UserLanguageCheck>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());

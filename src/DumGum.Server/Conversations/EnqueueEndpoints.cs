@@ -1,4 +1,5 @@
 using DumGum.AccessKeys;
+using DumGum.Guardrails;
 using DumGum.Http;
 using DumGum.Storage;
 
@@ -15,12 +16,12 @@ public static class EnqueueEndpoints
             .WithDescription("Accepts the request (204 after a durable commit); the reply arrives as webhook events.")
             .DocumentsJsonBody<EnqueueRequestDocument>()
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
         return group;
     }
 
     static async Task<IResult> Enqueue(HttpContext http, AccessKeyAuth auth, EnqueueSchema schema, ConversationStore store,
-        ConversationScheduler scheduler, DumGumMetrics metrics)
+        ConversationScheduler scheduler, BanLedger bans, TimeProvider clock, DumGumMetrics metrics)
     {
         var (project, denied) = auth.Authorize(http.Request);
         if (denied is not null) return denied;
@@ -29,7 +30,10 @@ public static class EnqueueEndpoints
         using (document)
         {
             if (schema.Validate(document!.RootElement, out var errors) is not { } request) return Problem.Validation(errors);
-            var parameters = ReplySettings.Merge(request.ReplyParameters, project!.Config.DefaultReplyParameters);
+            // A conversation under an active ban takes nothing new (decisions §3): 409 with the reason and the end.
+            if (bans.Find(project!.Id, request.UserProfileId, request.PersonaProfileId, clock.GetUtcNow()) is { } ban)
+                return BanLedger.ToProblem(ban);
+            var parameters = ReplySettings.Merge(request.ReplyParameters, project.Config.DefaultReplyParameters);
             var key = new ConversationKey(project.Id, request.UserProfileId, request.PersonaProfileId);
             try
             {

@@ -55,6 +55,25 @@ public static class ReplyComposer
     /// shows is never sent again.
     /// </summary>
     public static IReadOnlyList<(Answer Answer, TimeSpan Pause)> Answers(GeneratedReply reply, ReplyContext context,
+        ConversationKey key, JsonObject tags, bool testMode, DateTimeOffset oldestAcceptedAt, DateTimeOffset now, GuardrailStop? stop = null)
+    {
+        var answers = Compose(reply, context, key, tags, testMode, oldestAcceptedAt, now);
+        if (stop is null) return answers;
+        // A guardrail stop rides on the last message; with answer: false it is a single answer without text (decisions §6).
+        if (!stop.KeepText)
+        {
+            var (first, _) = answers[0];
+            return [(first with { Type = "TEXT", Text = null, PictureUrl = null, SequenceNumber = 0, ParentAnswerId = null,
+                ConversationStopReason = stop.Reason, ConversationStoppedUntil = stop.Until }, TimeSpan.Zero)];
+        }
+        var (last, pause) = answers[^1];
+        return [.. answers.Take(answers.Count - 1), (last with { ConversationStopReason = stop.Reason, ConversationStoppedUntil = stop.Until }, pause)];
+    }
+
+    /// <summary>A guardrail's stop: the reason, the end of the ban (null = permanent), and whether the reply text is kept.</summary>
+    public sealed record GuardrailStop(string Reason, DateTimeOffset? Until, bool KeepText);
+
+    static List<(Answer Answer, TimeSpan Pause)> Compose(GeneratedReply reply, ReplyContext context,
         ConversationKey key, JsonObject tags, bool testMode, DateTimeOffset oldestAcceptedAt, DateTimeOffset now)
     {
         var cost = testMode ? 0m : reply.Cost;

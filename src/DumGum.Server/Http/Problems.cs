@@ -23,7 +23,9 @@ public sealed class Problem : IResult
         response.StatusCode = Status;
         response.ContentType = "application/problem+json";
         if (Headers is not null) foreach (var (k, v) in Headers) response.Headers[k] = v;
-        await using var writer = new Utf8JsonWriter(response.Body);
+        // Written to a buffer first: the body is small, and Kestrel refuses the synchronous writes a stream writer can make.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
         writer.WriteString("type", "urn:dumgum:problem:" + Slug);
         writer.WriteString("title", Title);
@@ -48,7 +50,8 @@ public sealed class Problem : IResult
                 JsonSerializer.Serialize(writer, v);
             }
         writer.WriteEndObject();
-        await writer.FlushAsync(httpContext.RequestAborted);
+        writer.Flush();
+        await response.Body.WriteAsync(buffer.WrittenMemory, httpContext.RequestAborted);
     }
 
     public static Problem Validation(IDictionary<string, string[]> errors, string? detail = null) => new()
