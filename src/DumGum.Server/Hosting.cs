@@ -21,6 +21,7 @@ public static class Hosting
 {
     public static void AddDumGum(this WebApplicationBuilder builder)
     {
+        UseSettingsBesideTheBinary(builder);
         var services = builder.Services;
         var config = builder.Configuration;
         // Loopback by default; --urls, ASPNETCORE_URLS or Urls in configuration choose otherwise.
@@ -96,6 +97,28 @@ public static class Hosting
             .AddMeter(DumGumMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+    }
+
+    /// <summary>
+    /// ASP.NET Core looks for appsettings.json in the working directory. Started from elsewhere (say
+    /// <c>dotnet /opt/dumgum/DumGum.Server.dll</c> from the repository root) it would run without our settings, with
+    /// per-request logging at Information. Then the copies beside the binary are read, still before environment
+    /// variables and the command line, so those keep the last word.
+    /// </summary>
+    static void UseSettingsBesideTheBinary(WebApplicationBuilder builder)
+    {
+        if (File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json"))) return;
+        var directory = AppContext.BaseDirectory;
+        if (!File.Exists(Path.Combine(directory, "appsettings.json"))) return;
+        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory);
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "appsettings.json", FileProvider = files, Optional = true,
+        });
+        builder.Configuration.Sources.Insert(1, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = $"appsettings.{builder.Environment.EnvironmentName}.json", FileProvider = files, Optional = true,
+        });
     }
 
     public static void MapOperations(this WebApplication app)
