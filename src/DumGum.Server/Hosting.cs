@@ -82,6 +82,7 @@ public static class Hosting
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
         services.AddSingleton<OfflineChatClient>();
         services.AddSingleton<ReplyWriter>();
+        services.AddSingleton<SoulEngine>();
         // The reply engine seam: one IChatClient pipeline. Today the offline engine; real model servers plug in here.
         services.AddChatClient(sp => sp.GetRequiredService<OfflineChatClient>()).UseLogging();
         services.AddSingleton<SampleCustomer>();

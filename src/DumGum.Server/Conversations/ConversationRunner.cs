@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Guardrails;
+using Microsoft.Extensions.AI;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Storage;
@@ -22,6 +23,8 @@ public sealed class ConversationRunner(
     ProfileCache profiles,
     CustomerClient customers,
     ReplyWriter replies,
+    SoulEngine soul,
+    IChatClient model,
     BanLedger bans,
     UserLanguageCheck languages,
     DeliveryDispatcher deliveries,
@@ -82,8 +85,10 @@ public sealed class ConversationRunner(
             var user = await userTask;
             var persona = await personaTask;
 
-            var context = ReplyComposer.Context(user, persona, history, newest, ReplyParameters.From(parameters), project,
-                clock.GetUtcNow(), Random.Shared);
+            var replyParameters = ReplyParameters.From(parameters);
+            var context = ReplyComposer.Context(user, persona, history, newest, replyParameters, project, clock.GetUtcNow(), Random.Shared);
+            if (replyParameters.GeneratePersonality)
+                context = context with { StyleCard = await soul.CardAsync(project.Id, persona, offline: newest.TestMode || model.GetService<OfflineChatClient>() is not null, cancel.Token) };
             var reply = await replies.WriteAsync(context, project.Id, newest.TestMode, cancel.Token);
 
             // From here on a newer enqueue no longer restarts this run: it will get its own.
