@@ -5,8 +5,10 @@ using DumGum.Customers;
 using DumGum.Guardrails;
 using DumGum.Projects;
 using DumGum.Replies;
+using DumGum.Replies.Models;
 using DumGum.Sample;
 using DumGum.Storage;
+using DumGum.Suggestions;
 using DumGum.Webhooks;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -49,9 +51,6 @@ public static class Hosting
         services.AddOptions<OutboundOptions>().BindConfiguration("Outbound").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SecurityOptions>().BindConfiguration("Security");
         services.AddOptions<ConversationOptions>().BindConfiguration("Conversations");
-        services.AddOptions<ReplyEngineOptions>().BindConfiguration("Replies")
-            .Validate(o => o.Engine == "offline", "Replies:Engine must be 'offline' (real model servers arrive with issue 3)")
-.ValidateOnStart();
 
         services.AddSingleton(_ => new Database(config["Storage:Sqlite:Path"] is { Length: > 0 } p ? p : "data/dumgum.db"));
         services.AddSingleton(sp =>
@@ -68,7 +67,9 @@ public static class Hosting
         services.AddSingleton<AccessKeyStore>();
         services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<AccessKeyAuth>();
-        services.AddSingleton(sp => new EnqueueSchema(sp.GetRequiredService<IOptions<ReplyEngineOptions>>().Value.AcceptedChatModels));
+        services.AddSingleton(sp => new EnqueueSchema(sp.GetRequiredService<ModelCatalog>().Names));
+        services.AddSingleton<GenerateSchema>();
+        services.AddSingleton<SuggestionWriter>();
         services.AddSingleton<CallLog>();
         services.AddSingleton<CustomerClient>();
         services.AddSingleton<ProfileCache>();
@@ -80,11 +81,9 @@ public static class Hosting
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
-        services.AddSingleton<OfflineChatClient>();
-        services.AddSingleton<ReplyWriter>();
+        // The reply engine: Generation options, chat model catalog, the IChatClient pipeline, checks, ReplyWriter (docs/models.md).
+        services.AddReplyEngine();
         services.AddSingleton<SoulEngine>();
-        // The reply engine seam: one IChatClient pipeline. Today the offline engine; real model servers plug in here.
-        services.AddChatClient(sp => sp.GetRequiredService<OfflineChatClient>()).UseLogging();
         services.AddSingleton<SampleCustomer>();
 
         services.AddHttpClient(CustomerClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -96,6 +95,7 @@ public static class Hosting
 
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(DumGumMetrics.MeterName)
+            .AddMeter(ModelServices.TelemetrySourceName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
     }

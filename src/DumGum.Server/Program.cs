@@ -12,6 +12,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapContentCreation();
+app.MapSynchronousGeneration();
 app.MapAdmin();
 app.MapOperations();
 app.MapSampleCustomerInDevelopment();

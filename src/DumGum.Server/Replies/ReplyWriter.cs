@@ -1,24 +1,17 @@
-using System.Text;
-using System.Text.Json.Nodes;
 using DumGum.Customers;
+using DumGum.Replies.Checks;
+using DumGum.Replies.Models;
+using DumGum.Replies.Output;
+using DumGum.Replies.Prompt;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
 
 namespace DumGum.Replies;
 
-public sealed class ReplyEngineOptions
-{
-    /// <summary><c>offline</c> (built in, the default). Real models arrive with issue 3.</summary>
-    public string Engine { get; set; } = "offline";
-
-    static readonly string[] DefaultChatModels = ["dating-smart-1", "chat-2-smart", "chat-2-pro"];
-
-    /// <summary>Logical chat model names the API accepts (decisions §7). Empty here because binding appends to a default list.</summary>
-    public string[] ChatModels { get; set; } = [];
-
-    public IReadOnlyList<string> AcceptedChatModels => ChatModels.Length > 0 ? ChatModels.Distinct().ToArray() : DefaultChatModels;
-}
-
+/// <summary>
+/// A written reply: the message parts (1..4; empty only for a pure poke or picture), the shared picture's URL, whether
+/// it is a poke, its cost (all attempts, priced per the chat model; 0 offline), the model that wrote it, the guardrail
+/// signals the model reported, and the prompt itemisation.
+/// </summary>
 public sealed record GeneratedReply(
     IReadOnlyList<string> Parts,
     string? PictureUrl,
@@ -28,52 +21,137 @@ public sealed record GeneratedReply(
     IReadOnlyDictionary<string, bool> Signals,
     PromptItemisation Itemisation);
 
-public sealed record PromptItemisation(string ChatModel, string BackendModel, IReadOnlyList<DumGum.Replies.Prompt.PromptBlock> Blocks,
-    long InputTokens, long OutputTokens, int Attempts, IReadOnlyList<string> RegenerationReasons);
+/// <summary>
+/// What was sent to write a reply (decisions §9): the last attempt's prompt blocks with their token counts, the tokens
+/// used by all attempts together, and why earlier attempts were rejected.
+/// </summary>
+public sealed record PromptItemisation(
+    string ChatModel,
+    string BackendModel,
+    IReadOnlyList<PromptBlock> Blocks,
+    long InputTokens,
+    long OutputTokens,
+    int Attempts,
+    IReadOnlyList<string> RegenerationReasons);
 
 /// <summary>
-/// The seam between a conversation run and whatever writes the words. Normal runs go through the registered
-/// <see cref="IChatClient"/> pipeline; <c>testMode</c> runs always use the offline engine and cost nothing (decisions §3).
+/// Writes one reply: resolves the <c>chatModel</c>, builds the prompt, calls the model through the <see cref="IChatClient"/>
+/// pipeline, parses the structured answer and checks it (<see cref="ReplyChecks"/>). A rejected answer is regenerated
+/// with an instruction aimed at what went wrong, at most twice (three calls); then <see cref="GenerationFailedException"/>.
+/// <c>testMode</c> always uses the offline engine and costs nothing (decisions §3); so does <c>Generation:Provider=Offline</c>,
+/// through the pipeline. Offline output only has to be non-empty: the model checks are for model output.
 /// </summary>
-public sealed class ReplyWriter(IChatClient model, OfflineChatClient offline)
+public sealed class ReplyWriter(
+    IChatClient model,
+    OfflineChatClient offline,
+    ModelCatalog catalog,
+    PromptBuilder prompts,
+    TokenCounter tokens,
+    ReplyChecks checks,
+    ILogger<ReplyWriter> log)
 {
-    public async Task<GeneratedReply> WriteAsync(ReplyContext context, string projectId, bool testMode,
-        CancellationToken cancellationToken)
+    /// <summary>Model calls per reply: the first and at most two regenerations.</summary>
+    public const int MaxAttempts = 3;
+
+    /// <summary>Parts of a split reply (decisions §7).</summary>
+    public const int MaxParts = 4;
+
+    public async Task<GeneratedReply> WriteAsync(ReplyContext context, string projectId, bool testMode, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var chatModel = context.Parameters.ChatModel;
+        var offlineRun = testMode || catalog.Provider == GenerationProvider.Offline;
+        var profile = offlineRun ? ModelProfile.Offline : catalog.Resolve(chatModel);
         var client = testMode ? offline : model;
-        var options = new ChatOptions { AdditionalProperties = new() { [ReplyContext.OptionsKey] = context } };
-        var response = await client.GetResponseAsync(BuildPrompt(context), options, cancellationToken);
-        var text = response.Text.Trim();
-        if (text.Length == 0) throw new InvalidOperationException("the reply engine returned an empty reply");
-        // TODO(issue 3): price real model usage per chatModel; the offline engine is free.
-        _ = projectId;
-        return new GeneratedReply([text], null, false, 0m, response.ModelId, new Dictionary<string, bool>(),
-            new PromptItemisation(context.Parameters.ChatModel, response.ModelId ?? "", [], 0, 0, 1, []));
+        var jsonMode = !offlineRun && catalog.JsonMode(chatModel);
+        var legacyMaxTokens = !offlineRun && catalog.LegacyMaxTokens(chatModel);
+        string[] names = [.. new[] { context.Persona.FirstName, context.Persona.Nickname, context.Persona.DisplayName }.OfType<string>().Distinct()];
+
+        var instructions = new List<string>();
+        var reasons = new List<string>();
+        long inputTokens = 0, outputTokens = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var prompt = prompts.Build(context, profile, instructions.Count > 0 ? instructions.ToArray() : null);
+            var options = new ChatOptions
+            {
+                ModelId = profile.BackendModel,
+                Temperature = profile.Temperature,
+                TopP = profile.TopP,
+                MaxOutputTokens = profile.MaxOutputTokens,
+                ResponseFormat = jsonMode ? ChatResponseFormat.Json : null,
+                AdditionalProperties = new()
+                {
+                    [ReplyContext.OptionsKey] = context,
+                    [TokenBudgetChatClient.ProjectIdKey] = projectId,
+                },
+            };
+            if (legacyMaxTokens) OpenAIModelRouter.UseLegacyMaxTokens(options, profile.MaxOutputTokens);
+
+            var response = await client.GetResponseAsync(prompt.Messages, options, cancellationToken);
+            var text = response.Text;
+            // Servers that report no usage are estimated with the prompt builder's token counts.
+            inputTokens += response.Usage?.InputTokenCount ?? prompt.Tokens;
+            outputTokens += response.Usage?.OutputTokenCount ?? tokens.Count(text);
+
+            IReadOnlyList<CheckFailure> failures;
+            ParsedReply? reply = null;
+            if (!ReplyParser.TryParse(text, names, out var parsed, out var problem))
+            {
+                failures = [ReplyChecks.Malformed(problem)];
+            }
+            else
+            {
+                reply = Shape(parsed, context);
+                failures = offlineRun ? ReplyChecks.Empty(reply) is { } empty ? [empty] : [] : checks.Check(reply, context);
+            }
+
+            if (failures.Count == 0 && reply is not null)
+            {
+                var itemisation = new PromptItemisation(chatModel, profile.BackendModel, prompt.Blocks, inputTokens, outputTokens, attempt, reasons);
+                var cost = offlineRun ? 0m : profile.Cost(inputTokens, outputTokens);
+                return new GeneratedReply(reply.Parts, PictureUrl(reply.PictureId, context), reply.Poke, cost,
+                    response.ModelId ?? profile.BackendModel, reply.Signals, itemisation);
+            }
+
+            reasons.AddRange(failures.Select(f => f.Reason));
+            log.LogInformation("Reply attempt {Attempt} of {MaxAttempts} with {ChatModel} rejected: {Reasons}",
+                attempt, MaxAttempts, chatModel, string.Join(", ", failures.Select(f => f.Reason)));
+            log.LogDebug("Reply attempt {Attempt} rejected because: {Details}", attempt, string.Join("; ", failures.Select(f => f.Detail)));
+            if (attempt >= MaxAttempts)
+                throw new GenerationFailedException(
+                    $"no acceptable reply after {attempt} attempts with {chatModel} ({string.Join(", ", reasons)})", reasons, attempt);
+            foreach (var failure in failures)
+                if (!instructions.Contains(failure.Instruction)) instructions.Add(failure.Instruction);
+        }
     }
 
     /// <summary>
-    /// A plain prompt: who the persona is, then the history as turns. The full prompt assembly (profiles, reply
-    /// parameters, token budget) is issue 3's; the offline engine reads the structured context instead.
+    /// One part unless a split was asked for (then at most <see cref="MaxParts"/>, the rest joined into the last), and the
+    /// picture kept only when it can be shared.
     /// </summary>
-    static List<ChatMessage> BuildPrompt(ReplyContext c)
+    static ParsedReply Shape(ParsedReply reply, ReplyContext context)
     {
-        var system = new StringBuilder()
-            .Append("You are ").Append(c.Persona.DisplayName).Append(", chatting with ").Append(c.User.DisplayName)
-            .Append(". Reply in language ").Append(c.Language).Append(" as a short chat message, in character.");
-        var messages = new List<ChatMessage> { new(ChatRole.System, system.ToString()) };
-        foreach (var m in c.History)
-            messages.Add(new ChatMessage(m.Sender == Sender.User ? ChatRole.User : ChatRole.Assistant, Describe(m)));
-        return messages;
+        var parts = reply.Parts;
+        var max = context.SplitReply ? MaxParts : 1;
+        if (parts.Count > max)
+            parts = [.. parts.Take(max - 1), string.Join("\n", parts.Skip(max - 1))];
+        var pictureId = PictureUrl(reply.PictureId, context) is null ? null : reply.PictureId;
+        return reply with { Parts = parts, PictureId = pictureId };
     }
 
-    static string Describe(HistoryMessage m)
+    /// <summary>
+    /// The URL of the shareable picture the model chose (Smart Share, decisions §7): only with Smart Share on, only a
+    /// picture offered in <c>shareablePictures</c>, and never one already shared in this chat. Anything else is ignored.
+    /// </summary>
+    static string? PictureUrl(string? pictureId, ReplyContext context)
     {
-        var parts = new List<string>();
-        if (!string.IsNullOrWhiteSpace(m.Text)) parts.Add(m.Text);
-        if (m.PictureUrls.Count > 0) parts.Add($"[sent {m.PictureUrls.Count} picture(s)]");
-        foreach (var g in m.Gifts) parts.Add($"[sent a gift: {g.Name}]");
-        if (m.Sticker is not null) parts.Add($"[sticker: {m.Sticker}]");
-        if (m.Poke) parts.Add("[poke]");
-        return string.Join(' ', parts);
+        if (pictureId is null || !context.SmartShareEnabled) return null;
+        var pictures = context.Parameters.ShareablePictures;
+        var picture = pictures.FirstOrDefault(p => p.Id == pictureId)
+                      ?? pictures.FirstOrDefault(p => string.Equals(p.Id, pictureId, StringComparison.OrdinalIgnoreCase));
+        if (picture is null) return null;
+        var alreadyShared = context.History.Any(m => m.Sender == Sender.Persona && m.PictureUrls.Contains(picture.Url, StringComparer.Ordinal));
+        return alreadyShared ? null : picture.Url;
     }
 }

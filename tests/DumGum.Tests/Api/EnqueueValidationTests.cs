@@ -28,7 +28,7 @@ public sealed class EnqueueValidationFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         StrictCustomer = await FakeCustomer.StartAsync();
-        Strict = DumGumHost.Start(settings: new() { ["Replies:ChatModels:3"] = ExtraChatModel });
+        Strict = DumGumHost.Start(settings: new() { ["Generation:Models:" + ExtraChatModel + ":BackendModel"] = "house-backend-7" });
         StrictProject = await Strict.CreateProjectAsync(StrictCustomer);
 
         Customer = await FakeCustomer.StartAsync();

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using DumGum.Replies.Prompt;
+using PromptBench;
+
+// Prompt assembly benchmark (issue 3). Full run:
+//   dotnet run -c Release --project bench/PromptBench -- --filter '*'
+// Quick check without BenchmarkDotNet (a few seconds; exits 1 when a goal is missed):
+//   dotnet run -c Release --project bench/PromptBench -- --quick
+if (args.Contains("--quick"))
+{
+    var bench = new PromptBenchmarks();
+    bench.Setup();
+    var exitCode = 0;
+    foreach (var (name, run) in new (string, Func<DumGum.Replies.Prompt.Prompt>)[]
+             {
+                 ("cold first reply", bench.ColdFirstReply),
+                 ("next turn", bench.NextTurn),
+                 ("next turn, 4k context", bench.NextTurnTrimmedTo4k),
+             })
+    {
+        var prompt = run();
+        for (var i = 0; i < 1_000; i++) run(); // warm-up (tiered JIT)
+        const int runs = 3_000;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < runs; i++) run();
+        watch.Stop();
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / runs;
+        var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)runs;
+        var wall = watch.Elapsed.TotalMilliseconds / runs;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-22} wall {wall * 1000,7:0.0} µs  process cpu {cpu * 1000,7:0.0} µs  alloc {bytes / 1024,6:0.0} KB  " +
+            $"tokens {prompt.Tokens,6}  history used {prompt.HistoryMessagesUsed}, dropped {prompt.HistoryMessagesDropped}"));
+        if (name != "cold first reply" && (wall > 1.0 || bytes > 200 * 1024)) exitCode = 1;
+    }
+    Console.WriteLine(exitCode == 0 ? "goal met (steady state): ≤ 1 ms and ≤ 200 KB per reply" : "GOAL MISSED: > 1 ms or > 200 KB per reply");
+    return exitCode;
+}
+
+// Results go to bench/results/PromptBench (git-ignored). The build timeout is raised because BenchmarkDotNet rebuilds
+// the server project for its child process, which takes more than its default 2 minutes on a busy 2-core machine.
+var config = DefaultConfig.Instance
+    .WithArtifactsPath(ResultsDirectory())
+    .WithBuildTimeout(TimeSpan.FromMinutes(15));
+BenchmarkSwitcher.FromAssembly(typeof(PromptBenchmarks).Assembly).Run(args, config);
+return 0;
+
+static string ResultsDirectory()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "PromptBench.csproj")))
+            return Path.Combine(dir.Parent!.FullName, "results", "PromptBench");
+    return Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts");
+}

@@ -1,0 +1,54 @@
+using BenchmarkDotNet.Attributes;
+using DumGum.Customers;
+using DumGum.Replies;
+using DumGum.Replies.Prompt;
+
+namespace PromptBench;
+
+/// <summary>
+/// Prompt assembly for one reply with a 200-message history of mixed kinds and full profiles.
+/// Goal: ≤ 1 ms CPU and ≤ 200 KB allocated per reply.
+/// <list type="bullet">
+/// <item><c>ColdFirstReply</c>: nothing remembered (token-count memory off): every block and message is tokenized.</item>
+/// <item><c>NextTurn</c>: the steady state of a live conversation: one new message and a new clock minute per
+///   reply, everything else (persona, rules, older messages) already counted by an earlier reply.</item>
+/// <item><c>NextTurnTrimmedTo4k</c>: the same on a 4k-token model, where the oldest messages are dropped.</item>
+/// </list>
+/// </summary>
+[MemoryDiagnoser]
+public class PromptBenchmarks
+{
+    readonly PromptBuilder cold = new(new TokenCounter(cacheCapacity: 0));
+    readonly PromptBuilder warm = new(new TokenCounter());
+    ReplyContext context = null!;
+    List<HistoryMessage> history = null!;
+    int turn;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        context = Scenario.Context();
+        history = [.. context.History];
+        cold.Build(context, Scenario.LargeModel); // loads the vocabulary
+        warm.Build(context, Scenario.LargeModel);
+        warm.Build(context, Scenario.SmallModel);
+    }
+
+    [Benchmark(Baseline = true)]
+    public Prompt ColdFirstReply() => cold.Build(context, Scenario.LargeModel);
+
+    [Benchmark]
+    public Prompt NextTurn() => warm.Build(Next(), Scenario.LargeModel);
+
+    [Benchmark]
+    public Prompt NextTurnTrimmedTo4k() => warm.Build(Next(), Scenario.SmallModel);
+
+    /// <summary>The same conversation one reply later: a new newest message, one minute on.</summary>
+    ReplyContext Next()
+    {
+        turn++;
+        var last = history[^1];
+        history[^1] = last with { Text = "turn " + turn.ToString(System.Globalization.CultureInfo.InvariantCulture) + ": how was your day?" };
+        return context with { History = history, Now = Scenario.Now.AddMinutes(turn % 600) };
+    }
+}

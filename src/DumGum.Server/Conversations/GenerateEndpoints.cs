@@ -1,0 +1,274 @@
+using System.Text.Json.Nodes;
+using DumGum.AccessKeys;
+using DumGum.Http;
+using DumGum.Replies;
+using DumGum.Suggestions;
+using DumGum.Webhooks;
+using Microsoft.Extensions.AI;
+
+namespace DumGum.Conversations;
+
+/// <summary>
+/// The synchronous endpoints (decisions §4): the answer comes back in the HTTP response. Profiles and messages are
+/// sent inline, so no customer endpoint is ever called, and no event is sent.
+/// </summary>
+public static class GenerateEndpoints
+{
+    public static RouteGroupBuilder MapSynchronousGeneration(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/cs/v1/content_creation").WithTags("content-creation");
+        group.MapPost("/conversations/generate", Generate)
+            .WithName("content-creation-conversation-generate")
+            .WithSummary("Generate a reply")
+            .WithDescription("Writes the persona's reply to the inline history, with both profiles inline, and returns its answers " +
+                             "(one per message of a split reply) exactly as answer.created would carry them. No customer endpoint " +
+                             "is called and no event is sent; guardrails apply and bans are recorded for the pair.")
+            .DocumentsJsonBody<GenerateRequestDocument>()
+            .Produces<GenerateResponseDocument>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
+            .ProducesProblem(429).ProducesProblem(502).ProducesProblem(504);
+        group.MapPost("/suggestion", Suggest)
+            .WithName("content-creation-suggestion-generate")
+            .WithSummary("Generate suggestions")
+            .WithDescription("Three messages the user could send to the persona, in the request's language: ICEBREAKER when " +
+                             "messages is empty, FOLLOW_UP otherwise. No customer endpoint is called and no event is sent.")
+            .DocumentsJsonBody<IcebreakerSuggestionRequest>()
+            .Produces<SuggestionResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
+            .ProducesProblem(502).ProducesProblem(504);
+        return group;
+    }
+
+    static async Task<IResult> Generate(HttpContext http, AccessKeyAuth auth, GenerateSchema schema, ReplyWriter writer,
+        SoulEngine soul, IChatClient model, TimeProvider clock, ILoggerFactory logs)
+    {
+        var (project, denied) = auth.Authorize(http.Request);
+        if (denied is not null) return denied;
+        var acceptedAt = clock.GetUtcNow();
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
+        if (problem is not null) return problem;
+        GenerateRequest? request;
+        JsonRule.Errors errors;
+        using (document) request = schema.Validate(document!.RootElement, out errors);
+        if (request is null) return Problem.Validation(errors);
+
+        var settings = request.Settings;
+        var key = new ConversationKey(project!.Id, request.User.Id, request.Persona.Id);
+        var merged = ReplySettings.Merge(settings.ReplyParameters, project.Config.DefaultReplyParameters);
+        var replyParameters = ReplyParameters.From(merged);
+        var context = ReplyComposer.Context(request.User, request.Persona, request.History, settings, replyParameters,
+            project, acceptedAt, Random.Shared);
+
+        // ── GUARDRAILS CALL SITE (1/2): before generation ─────────────────────────────────────────────────────────
+        // Wire here, as enqueue does: an active ban on the pair answers 409 and nothing is generated, e.g.
+        //   if (bans.Find(project.Id, key.UserProfileId, key.PersonaProfileId, acceptedAt) is { } ban) return BanLedger.ToProblem(ban);
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(TimeSpan.FromSeconds(ReplySettings.MaxProcessingTimeSeconds(merged)));
+        GeneratedReply reply;
+        try
+        {
+            // SoulEngine, exactly as a conversation run does it (decisions §7).
+            if (replyParameters.GeneratePersonality)
+                context = context with
+                {
+                    StyleCard = await soul.CardAsync(project.Id, request.Persona,
+                        offline: settings.TestMode || model.GetService<OfflineChatClient>() is not null, deadline.Token),
+                };
+            reply = await writer.WriteAsync(context, project.Id, settings.TestMode, deadline.Token);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty;   // the caller is gone
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return new Problem
+            {
+                Status = 504, Slug = "generation-timeout", Title = "The reply took too long",
+                Detail = $"No reply was written within maxProcessingTimeSeconds ({ReplySettings.MaxProcessingTimeSeconds(merged)} s).",
+            };
+        }
+        catch (Exception ex)
+        {
+            logs.CreateLogger(typeof(GenerateEndpoints).FullName!).LogWarning(ex, "Project {ProjectId}: synchronous generation failed", project.Id);
+            return new Problem
+            {
+                Status = 502, Slug = "generation-failed", Title = "The reply could not be written",
+                Detail = "The reply engine failed; nothing was charged. Retry later.",
+            };
+        }
+
+        var now = clock.GetUtcNow();
+        // ── GUARDRAILS CALL SITE (2/2): after generation ──────────────────────────────────────────────────────────
+        // Wire here what ConversationRunner.GuardAsync does: GuardrailPolicy.Evaluate(GuardrailSettings.From(context.Parameters),
+        // reply.Signals, context.History, …, deterministicOnly: settings.TestMode); on a stop reason, record the offence
+        // for the pair with bans.RecordOffenceAsync(project.Id, key.UserProfileId, key.PersonaProfileId, …) and pass the
+        // resulting stop as the last argument of ReplyComposer.Answers below, so the answers carry
+        // conversationStopReason / conversationStoppedUntil.
+        ReplyComposer.GuardrailStop? stop = null;
+
+        // Typing pauses are not waited for here: the caller shows the answers itself.
+        var answers = ReplyComposer.Answers(reply, context, key, settings.Tags, settings.TestMode, acceptedAt, now, stop)
+            .Select(a => a.Answer).ToList();
+
+        return Results.Text(new JsonObject { ["answers"] = AnswerJson.From(answers) }.ToJsonString(), "application/json; charset=utf-8");
+    }
+
+    static async Task<IResult> Suggest(HttpContext http, AccessKeyAuth auth, SuggestionWriter writer, ILogger<SuggestionWriter> log)
+    {
+        var (project, denied) = auth.Authorize(http.Request);
+        if (denied is not null) return denied;
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
+        if (problem is not null) return problem;
+        SuggestionRequest? request;
+        JsonRule.Errors errors;
+        using (document) request = SuggestionSchema.Validate(document!.RootElement, out errors);
+        if (request is null) return Problem.Validation(errors);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(SuggestionWriter.Timeout);
+        try
+        {
+            var set = await writer.WriteAsync(request, deadline.Token);
+            return Results.Text(set.ToJson().ToJsonString(), "application/json; charset=utf-8");
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return new Problem
+            {
+                Status = 504, Slug = "suggestion-timeout", Title = "The suggestions took too long",
+                Detail = $"No suggestions were written within {SuggestionWriter.Timeout.TotalSeconds:0} s. Retry later.",
+            };
+        }
+        catch (SuggestionFailedException ex)
+        {
+            log.LogWarning(ex, "Project {ProjectId}: suggestions failed", project!.Id);
+            return new Problem
+            {
+                Status = 502, Slug = "suggestion-failed", Title = "The suggestions could not be written",
+                Detail = "The model could not be reached or failed; nothing was charged. Retry later.",
+            };
+        }
+    }
+}
+
+// The bodies as the OpenAPI document describes them (the handlers validate the raw JSON themselves). Classes with
+// init properties, so that only the `required` members are listed as required. The suggestion types carry the
+// documented schema names (IcebreakerSuggestionRequest, SuggestionResponse).
+
+/// <summary>A Profile (spec §5.1): <c>id</c> and one of <c>firstName</c>/<c>nickname</c>; unknown fields are accepted and kept.</summary>
+public sealed class ProfileDocument
+{
+    public required string Id { get; init; }
+    public string? FirstName { get; init; }
+    public string? Nickname { get; init; }
+    public string? Gender { get; init; }
+    public string? Version { get; init; }
+    public string? Description { get; init; }
+    public string? Birthdate { get; init; }
+    public string? CountryCode { get; init; }
+    public string? City { get; init; }
+    public string? PostalCode { get; init; }
+    public string? TimeZone { get; init; }
+    public Dictionary<string, object?>? Features { get; init; }
+    public string? Personality { get; init; }
+    public string? MainPictureUrl { get; init; }
+    public IReadOnlyList<string>? Pictures { get; init; }
+    public IReadOnlyList<string>? PrivatePictures { get; init; }
+    public IReadOnlyList<Dictionary<string, object?>>? Children { get; init; }
+    public IReadOnlyList<Dictionary<string, object?>>? Pets { get; init; }
+}
+
+/// <summary>A chat-history Message (spec §5.2), newest shape or compat <c>type</c> (TEXT | ACTION_POKE).</summary>
+public sealed class HistoryMessageDocument
+{
+    public string? Id { get; init; }
+    /// <summary>USER | PERSONA</summary>
+    public required string Sender { get; init; }
+    public required DateTimeOffset Date { get; init; }
+    public string? Text { get; init; }
+    public IReadOnlyList<string>? PictureUrls { get; init; }
+    public bool? Poke { get; init; }
+    public IReadOnlyList<GiftDocument>? Gifts { get; init; }
+    public string? Sticker { get; init; }
+    public string? Type { get; init; }
+}
+
+public sealed class GiftDocument
+{
+    public string? Name { get; init; }
+    public string? Tier { get; init; }
+}
+
+public sealed class GenerateRequestDocument
+{
+    public required ProfileDocument UserProfile { get; init; }
+    public required ProfileDocument PersonaProfile { get; init; }
+    /// <summary>At most 1000; none = the persona opens the conversation.</summary>
+    public IReadOnlyList<HistoryMessageDocument>? Messages { get; init; }
+    public required string Language { get; init; }
+    public IReadOnlyList<string>? AdditionalLanguages { get; init; }
+    public Dictionary<string, object?>? ReplyParameters { get; init; }
+    public Dictionary<string, object?>? Tags { get; init; }
+    public bool? TestMode { get; init; }
+}
+
+/// <summary>An Answer (spec §5.3) exactly as <c>answer.created</c> carries it.</summary>
+public sealed class AnswerDocument
+{
+    public required string Id { get; init; }
+    public required string UserProfileId { get; init; }
+    public required string PersonaProfileId { get; init; }
+    public required string Type { get; init; }
+    public required Dictionary<string, object?> Tags { get; init; }
+    public required string Cost { get; init; }
+    public required int ResponseTime { get; init; }
+    public required int SequenceNumber { get; init; }
+    public required string CreatedAt { get; init; }
+    public required string? Text { get; init; }
+    public required string? PictureUrl { get; init; }
+    public required string? ConversationStopReason { get; init; }
+    public required string? ConversationStoppedUntil { get; init; }
+    public required string? ParentAnswerId { get; init; }
+    public required string ReplyMode { get; init; }
+}
+
+public sealed class GenerateResponseDocument
+{
+    public required IReadOnlyList<AnswerDocument> Answers { get; init; }
+}
+
+/// <summary>A SuggestionMessage (spec §5.5).</summary>
+public sealed class SuggestionMessageDocument
+{
+    /// <summary>USER (the person the suggestions are for) | PERSONA</summary>
+    public required string Role { get; init; }
+    public string? Content { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+}
+
+public sealed class IcebreakerSuggestionRequest
+{
+    public required ProfileDocument UserProfile { get; init; }
+    public required ProfileDocument PersonaProfile { get; init; }
+    public required string Language { get; init; }
+    /// <summary>Oldest first; empty or missing = ICEBREAKER.</summary>
+    public IReadOnlyList<SuggestionMessageDocument>? Messages { get; init; }
+    public bool? TestMode { get; init; }
+}
+
+public sealed class SuggestionDocument
+{
+    public required string Text { get; init; }
+}
+
+/// <summary><c>mode</c> is ICEBREAKER or FOLLOW_UP; always three suggestions.</summary>
+public sealed class SuggestionResponse
+{
+    public required string Mode { get; init; }
+    public required IReadOnlyList<SuggestionDocument> Suggestions { get; init; }
+}

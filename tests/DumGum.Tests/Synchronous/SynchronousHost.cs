@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using DumGum.Tests.Infrastructure;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DumGum.Tests.Synchronous;
+
+/// <summary>
+/// A server with one project wired to a <see cref="FakeCustomer"/> that the synchronous endpoints must never call.
+/// With a <see cref="ScriptedChatClient"/>, that client replaces the model pipeline.
+/// </summary>
+public class SynchronousFixture : IAsyncLifetime
+{
+    public const string GeneratePath = "/cs/v1/content_creation/conversations/generate";
+    public const string SuggestionPath = "/cs/v1/content_creation/suggestion";
+
+    readonly ScriptedChatClient? model;
+
+    public SynchronousFixture() : this(null) { }
+
+    protected SynchronousFixture(ScriptedChatClient? model) => this.model = model;
+
+    public DumGumHost Host { get; private set; } = null!;
+    public FakeCustomer Customer { get; private set; } = null!;
+    public DumGumHost.TestProject Project { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Customer = await FakeCustomer.StartAsync();
+        Host = DumGumHost.Start(services: model is null ? null : s => s.AddSingleton<IChatClient>(model));
+        Project = await Host.CreateProjectAsync(Customer);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Host is not null) await Host.DisposeAsync();
+        if (Customer is not null) await Customer.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    public Task<HttpResponseMessage> PostAsync(string path, JsonNode body, string? key = "", string contentType = "application/json") =>
+        PostRawAsync(path, body.ToJsonString(), key, contentType);
+
+    /// <summary>Posts with the project's key (<paramref name="key"/> empty), another key, or none (null).</summary>
+    public Task<HttpResponseMessage> PostRawAsync(string path, string body, string? key = "", string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var bearer = key == "" ? Project.Key : key;
+        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return Host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    public static async Task<JsonObject> ReadJsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>The synchronous endpoints never call the customer and never send an event.</summary>
+    public async Task AssertCustomerUntouchedAsync()
+    {
+        await Task.Delay(200, TestContext.Current.CancellationToken);     // anything asynchronous would show by now
+        Assert.True(Customer.Calls.IsEmpty, "the customer was called: " + string.Join(", ", Customer.Calls.Select(c => c.Path)));
+        Assert.Empty(Customer.Attempts);
+    }
+}
+
+/// <summary>The server with a scripted model instead of the offline engine.</summary>
+public sealed class ScriptedModelFixture() : SynchronousFixture(new ScriptedChatClient())
+{
+    public ScriptedChatClient Model => (ScriptedChatClient)Host.Services.GetRequiredService<IChatClient>();
+}
+
+/// <summary>A model that answers from a script and records every call (messages and options).</summary>
+public sealed class ScriptedChatClient : IChatClient
+{
+    public ConcurrentQueue<Func<string>> Script { get; } = new();
+    public ConcurrentQueue<(List<ChatMessage> Messages, ChatOptions? Options)> Calls { get; } = new();
+
+    public void Reset(params string[] answers)
+    {
+        Script.Clear();
+        Calls.Clear();
+        foreach (var a in answers) Script.Enqueue(() => a);
+    }
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue((messages.ToList(), options));
+        var text = Script.TryDequeue(out var next) ? next() : "";
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { ModelId = "scripted-1" });
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var response = await GetResponseAsync(messages, options, cancellationToken);
+        yield return new ChatResponseUpdate(ChatRole.Assistant, response.Text);
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose() { }
+}
