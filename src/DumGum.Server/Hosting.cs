@@ -78,6 +78,7 @@ public static class Hosting
         services.AddSingleton<AnswerStore>();
         services.AddSingleton<BanLedger>();
         services.AddSingleton<UserLanguageCheck>();
+        services.AddSingleton<Guardrail>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());

@@ -25,8 +25,7 @@ public sealed class ConversationRunner(
     ReplyWriter replies,
     SoulEngine soul,
     IChatClient model,
-    BanLedger bans,
-    UserLanguageCheck languages,
+    Guardrail guardrail,
     DeliveryDispatcher deliveries,
     NodeIdentity node,
     TimeProvider clock,
@@ -94,7 +93,7 @@ public sealed class ConversationRunner(
             // From here on a newer enqueue no longer restarts this run: it will get its own.
             run.Generating = false;
             var now = clock.GetUtcNow();
-            var stop = await GuardAsync(project, key, context, reply, newest.TestMode, now);
+            var stop = await guardrail.ApplyAsync(project.Id, key, context, reply, newest.TestMode, now);
             var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
@@ -161,25 +160,6 @@ public sealed class ConversationRunner(
             await heartbeatStop.CancelAsync();
             await heartbeat;
         }
-    }
-
-    /// <summary>
-    /// The guardrails (decisions §6): the model's signals plus the deterministic checks decide at most one stop reason;
-    /// an offence is recorded on the conversation's ban ledger, which also answers the next enqueue with 409.
-    /// testMode runs only the deterministic checks.
-    /// </summary>
-    async Task<ReplyComposer.GuardrailStop?> GuardAsync(Project project, ConversationKey key, ReplyContext context, GeneratedReply reply,
-        bool testMode, DateTimeOffset now)
-    {
-        var decision = GuardrailPolicy.Evaluate(GuardrailSettings.From(context.Parameters), reply.Signals, context.History,
-            languages.ExpectedLanguageCheck(context), deterministicOnly: testMode);
-        if (decision is null) return null;
-        if (decision.SelfHarm) log.LogWarning("Conversation of project {ProjectId}: self-harm signal; the persona answers with care", project.Id);
-        if (decision.StopReason is not { } reason) return null;
-        var outcome = await bans.RecordOffenceAsync(project.Id, key.UserProfileId, key.PersonaProfileId, reason, decision.BanDurations, now);
-        log.LogInformation("Project {ProjectId}: guardrail {Guardrail} stopped a conversation ({Reason}, offence {Offence})",
-            project.Id, decision.Guardrail, reason, outcome.Offence);
-        return new ReplyComposer.GuardrailStop(reason, outcome.Permanent ? null : outcome.StoppedUntil, decision.KeepAnswer);
     }
 
     List<HistoryMessage> ParseHistory(Project project, JsonObject body)

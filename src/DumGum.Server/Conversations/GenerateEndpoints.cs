@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DumGum.AccessKeys;
+using DumGum.Guardrails;
 using DumGum.Http;
 using DumGum.Replies;
 using DumGum.Suggestions;
@@ -40,7 +41,7 @@ public static class GenerateEndpoints
     }
 
     static async Task<IResult> Generate(HttpContext http, AccessKeyAuth auth, GenerateSchema schema, ReplyWriter writer,
-        SoulEngine soul, IChatClient model, TimeProvider clock, ILoggerFactory logs)
+        SoulEngine soul, IChatClient model, BanLedger bans, Guardrail guardrail, TimeProvider clock, ILoggerFactory logs)
     {
         var (project, denied) = auth.Authorize(http.Request);
         if (denied is not null) return denied;
@@ -59,9 +60,8 @@ public static class GenerateEndpoints
         var context = ReplyComposer.Context(request.User, request.Persona, request.History, settings, replyParameters,
             project, acceptedAt, Random.Shared);
 
-        // ── GUARDRAILS CALL SITE (1/2): before generation ─────────────────────────────────────────────────────────
-        // Wire here, as enqueue does: an active ban on the pair answers 409 and nothing is generated, e.g.
-        //   if (bans.Find(project.Id, key.UserProfileId, key.PersonaProfileId, acceptedAt) is { } ban) return BanLedger.ToProblem(ban);
+        // As for enqueue: a pair under an active ban answers 409 and nothing is generated.
+        if (bans.Find(project.Id, key.UserProfileId, key.PersonaProfileId, acceptedAt) is { } ban) return BanLedger.ToProblem(ban);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(TimeSpan.FromSeconds(ReplySettings.MaxProcessingTimeSeconds(merged)));
@@ -100,13 +100,8 @@ public static class GenerateEndpoints
         }
 
         var now = clock.GetUtcNow();
-        // ── GUARDRAILS CALL SITE (2/2): after generation ──────────────────────────────────────────────────────────
-        // Wire here what ConversationRunner.GuardAsync does: GuardrailPolicy.Evaluate(GuardrailSettings.From(context.Parameters),
-        // reply.Signals, context.History, …, deterministicOnly: settings.TestMode); on a stop reason, record the offence
-        // for the pair with bans.RecordOffenceAsync(project.Id, key.UserProfileId, key.PersonaProfileId, …) and pass the
-        // resulting stop as the last argument of ReplyComposer.Answers below, so the answers carry
-        // conversationStopReason / conversationStoppedUntil.
-        ReplyComposer.GuardrailStop? stop = null;
+        // Guardrails apply and bans are recorded for the pair, as in a conversation run (decisions §4).
+        var stop = await guardrail.ApplyAsync(project.Id, key, context, reply, settings.TestMode, now);
 
         // Typing pauses are not waited for here: the caller shows the answers itself.
         var answers = ReplyComposer.Answers(reply, context, key, settings.Tags, settings.TestMode, acceptedAt, now, stop)

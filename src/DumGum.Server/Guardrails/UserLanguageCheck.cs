@@ -1,17 +1,17 @@
 using DumGum.Replies;
+using DumGum.Replies.Checks;
 
 namespace DumGum.Guardrails;
 
 /// <summary>
 /// Whether a user's message is in a language the conversation expects (<c>language</c> or <c>additionalLanguages</c>),
-/// for the <c>unknownLanguage</c> guardrail. Null means "cannot tell", and the guardrail is skipped.
+/// for the <c>unknownLanguage</c> guardrail. "Cannot tell" (too short, or the detector unavailable) counts as expected.
 /// </summary>
-public sealed class UserLanguageCheck
+public sealed class UserLanguageCheck(LanguageDetector detector)
 {
-    // TODO(issue 3): wire the Lingua detector once the model checks land; until then the guardrail cannot fire.
-    public Func<string, bool>? ExpectedLanguageCheck(ReplyContext context)
+    public Func<string, bool> ExpectedLanguageCheck(ReplyContext context)
     {
-        _ = context;
-        return null;
+        string[] languages = [context.Language, .. context.AdditionalLanguages];
+        return text => detector.Matches(text, languages) ?? true;
     }
 }

@@ -106,6 +106,10 @@ public sealed class ReplyWriter(
                 failures = offlineRun ? ReplyChecks.Empty(reply) is { } empty ? [empty] : [] : checks.Check(reply, context);
             }
 
+            // A missed length target is regenerated once (decisions §7); a second miss is accepted as it is.
+            if (reasons.Contains("LENGTH") && failures.Any(f => f.Reason == "LENGTH"))
+                failures = failures.Where(f => f.Reason != "LENGTH").ToList();
+
             if (failures.Count == 0 && reply is not null)
             {
                 var itemisation = new PromptItemisation(chatModel, profile.BackendModel, prompt.Blocks, inputTokens, outputTokens, attempt, reasons);

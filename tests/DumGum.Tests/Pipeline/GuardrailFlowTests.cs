@@ -94,4 +94,68 @@ public sealed class GuardrailFlowTests
         using var again = await host.EnqueueAsync(project.Key, Enqueue("u1"));
         Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
     }
+
+    [Fact]
+    public async Task A_user_writing_in_an_unexpected_language_is_stopped_when_unknown_language_is_on()
+    {
+        var (customer, host, project) = await StartAsync("u1");
+        await using var _ = customer;
+        await using var __ = host;
+        customer.AddUserText("u1", "p1", "Ich habe heute den ganzen Tag im Garten gearbeitet und bin jetzt wirklich sehr müde.");
+        using (var r = await host.EnqueueAsync(project.Key, Enqueue("u1", new { bufferSeconds = 0, guardrails = new { unknownLanguage = true } })))
+            Assert.Equal(HttpStatusCode.NoContent, r.StatusCode);
+        var answer = (await customer.WaitForEventAsync(Events.AnswerCreated))[0].Data["answer"]!;
+        Assert.Equal("UNKNOWN_LANGUAGE", (string?)answer["conversationStopReason"]);
+    }
+
+    [Fact]
+    public async Task Additional_languages_are_expected_too()
+    {
+        var (customer, host, project) = await StartAsync("u1");
+        await using var _ = customer;
+        await using var __ = host;
+        customer.AddUserText("u1", "p1", "Ich habe heute den ganzen Tag im Garten gearbeitet und bin jetzt wirklich sehr müde.");
+        using (var r = await host.EnqueueAsync(project.Key, new
+               {
+                   userProfileId = "u1", personaProfileId = "p1", language = "EN", additionalLanguages = new[] { "DE" }, testMode = true,
+                   replyParameters = new { bufferSeconds = 0, guardrails = new { unknownLanguage = true } },
+               }))
+            Assert.Equal(HttpStatusCode.NoContent, r.StatusCode);
+        var answer = (await customer.WaitForEventAsync(Events.AnswerCreated))[0].Data["answer"]!;
+        Assert.Null((string?)answer["conversationStopReason"]);
+    }
+
+    [Fact]
+    public async Task Synchronous_generation_applies_guardrails_and_then_refuses_the_banned_pair()
+    {
+        var (customer, host, project) = await StartAsync();
+        await using var _ = customer;
+        await using var __ = host;
+        var body = new
+        {
+            userProfile = new { id = "u9", firstName = "Sam" },
+            personaProfile = new { id = "p9", firstName = "Marta" },
+            messages = new[] { new { id = "m1", sender = "USER", date = DateTimeOffset.UtcNow.ToString("O"), text = "just so you know I am 14 years old" } },
+            language = "EN",
+            testMode = true,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/cs/v1/content_creation/conversations/generate")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(body),
+        };
+        request.Headers.Authorization = new("Bearer", project.Key);
+        using var first = await host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var answers = JsonNode.Parse(await first.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["answers"]!.AsArray();
+        Assert.Equal("USER_UNDERAGE", (string?)answers[^1]!["conversationStopReason"]);
+
+        using var again = new HttpRequestMessage(HttpMethod.Post, "/cs/v1/content_creation/conversations/generate")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(body),
+        };
+        again.Headers.Authorization = new("Bearer", project.Key);
+        using var second = await host.Http.SendAsync(again, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Empty(customer.Calls);
+    }
 }

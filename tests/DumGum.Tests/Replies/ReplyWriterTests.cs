@@ -242,3 +242,49 @@ public sealed class ReplyWriterTests
         Assert.Contains("dating-smart-1", ex.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class ReplyWriterLengthTests
+{
+    [Fact]
+    public async Task A_missed_length_target_is_regenerated_once_then_accepted()
+    {
+        var model = new LengthModel();
+        var options = new GenerationOptions { Provider = GenerationProvider.OpenAI, Endpoint = "http://127.0.0.1:1/v1" };
+        GenerationOptions.ApplyDefaults(options);
+        var tokens = new TokenCounter();
+        var writer = new ReplyWriter(model, new OfflineChatClient(), new ModelCatalog(Options.Create(options)), new PromptBuilder(tokens), tokens,
+            SharedDetector.Checks, NullLogger<ReplyWriter>.Instance);
+        var now = new DateTimeOffset(2025, 6, 1, 18, 0, 0, TimeSpan.Zero);
+        var context = new ReplyContext(new CustomerProfile { Id = "u", FirstName = "Tom", Raw = new JsonObject() },
+            new CustomerProfile { Id = "p", FirstName = "Marta", Raw = new JsonObject() },
+            [new HistoryMessage("m1", Sender.User, now.AddMinutes(-1), "Tell me about your weekend?", [], false, [], null)], "EN", now)
+        {
+            Parameters = new ReplyParameters { FixedResponseLength = true, MessageLength = "SHORT" },
+        };
+
+        var reply = await writer.WriteAsync(context, "proj_1", testMode: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, model.Calls);   // one regeneration for the length, then the second long draft is kept
+        Assert.Equal(["LENGTH"], reply.Itemisation.RegenerationReasons);
+        Assert.True(reply.Parts.Sum(p => p.Length) > 80);
+    }
+
+    sealed class LengthModel : IChatClient
+    {
+        public int Calls;
+        const string Long = "Oh, the weekend was lovely: I walked along the river for hours, found a tiny bakery with the best almond " +
+                            "croissants, and then spent the evening reading on the balcony while the sun went down slowly.";
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            var text = new JsonObject { ["parts"] = new JsonArray(Calls == 1 ? Long : Long + " Truly."), ["signals"] = new JsonObject() }.ToJsonString();
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+        public void Dispose() { }
+    }
+}
