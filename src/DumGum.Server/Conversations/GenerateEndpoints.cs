@@ -124,7 +124,7 @@ public static class GenerateEndpoints
         deadline.CancelAfter(SuggestionWriter.Timeout);
         try
         {
-            var set = await writer.WriteAsync(request, deadline.Token);
+            var set = await writer.WriteAsync(request, project!.Id, deadline.Token);
             return Results.Text(set.ToJson().ToJsonString(), "application/json; charset=utf-8");
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)

@@ -27,7 +27,7 @@ public sealed class SoulEngine(IChatClient model, Database database, WriteQueue 
         if (cards.TryGetValue(key, out var cached)) return cached;
         if (Load(key) is { } stored) return cards[key] = stored;
 
-        var card = offline ? OfflineCard(persona) : await GenerateAsync(persona, cancellationToken) ?? OfflineCard(persona);
+        var card = offline ? OfflineCard(persona) : await GenerateAsync(projectId, persona, cancellationToken) ?? OfflineCard(persona);
         var now = clock.GetUtcNow().ToUnixMs();
         await writes.WriteAsync(w => w.Command("""
                 INSERT INTO style_cards(project_id, persona_profile_id, version, card, created_at) VALUES($p, $id, $v, $card, $now)
@@ -45,7 +45,7 @@ public sealed class SoulEngine(IChatClient model, Database database, WriteQueue 
         return command.ExecuteScalar() as string;
     }
 
-    async Task<string?> GenerateAsync(CustomerProfile persona, CancellationToken cancellationToken)
+    async Task<string?> GenerateAsync(string projectId, CustomerProfile persona, CancellationToken cancellationToken)
     {
         var prompt = new List<ChatMessage>
         {
@@ -58,7 +58,11 @@ public sealed class SoulEngine(IChatClient model, Database database, WriteQueue 
         };
         try
         {
-            var response = await model.GetResponseAsync(prompt, new ChatOptions { ResponseFormat = ChatResponseFormat.Json }, cancellationToken);
+            var response = await model.GetResponseAsync(prompt, new ChatOptions
+            {
+                ResponseFormat = ChatResponseFormat.Json,
+                AdditionalProperties = new() { [Models.TokenBudgetChatClient.ProjectIdKey] = projectId },
+            }, cancellationToken);
             var text = response.Text;
             var start = text.IndexOf('{', StringComparison.Ordinal);
             var end = text.LastIndexOf('}');
@@ -67,8 +71,9 @@ public sealed class SoulEngine(IChatClient model, Database database, WriteQueue 
             var card = Format(Traits.Select(t => (t, (string?)json[t])));
             return card.Length > 0 ? card : null;
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or HttpRequestException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // A model that is down or over budget must not fail the reply: the profile-derived card serves instead.
             log.LogWarning(ex, "SoulEngine could not write a style card for persona {PersonaId}; using the profile-derived card", persona.Id);
             return null;
         }

@@ -29,10 +29,12 @@ public static class SuggestionPrompt
         }
         """).RootElement.Clone();
 
-    public static ChatOptions Options() => new()
+    /// <summary>The project travels with the call so its tokens count against the project's budget.</summary>
+    public static ChatOptions Options(string projectId) => new()
     {
         ResponseFormat = ChatResponseFormat.ForJsonSchema(Schema, "suggestions", "Three messages the user could send next."),
         MaxOutputTokens = 600,
+        AdditionalProperties = new() { [DumGum.Replies.Models.TokenBudgetChatClient.ProjectIdKey] = projectId },
     };
 
     public static List<ChatMessage> Build(SuggestionRequest request, DateTimeOffset now)

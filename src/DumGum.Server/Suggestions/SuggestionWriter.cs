@@ -21,14 +21,14 @@ public sealed class SuggestionWriter(IChatClient model, TimeProvider clock, ILog
     /// <summary>The pipeline is the built-in offline engine (no model configured); it cannot write suggestions.</summary>
     public bool ModelIsOffline => model.GetService<OfflineChatClient>() is not null;
 
-    public async Task<SuggestionSet> WriteAsync(SuggestionRequest request, CancellationToken cancellationToken)
+    public async Task<SuggestionSet> WriteAsync(SuggestionRequest request, string projectId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.TestMode || ModelIsOffline)
             return new SuggestionSet(request.Mode, SuggestionPhrases.Compose(request), "offline");
 
         var prompt = SuggestionPrompt.Build(request, clock.GetUtcNow());
-        var options = SuggestionPrompt.Options();
+        var options = SuggestionPrompt.Options(projectId);
         ChatResponse first;
         try
         {
@@ -45,7 +45,7 @@ public sealed class SuggestionWriter(IChatClient model, TimeProvider clock, ILog
             List<ChatMessage> retry = [.. prompt, new(ChatRole.Assistant, first.Text), new(ChatRole.User, SuggestionPrompt.RetryInstruction(suggestions.Count))];
             try
             {
-                var second = await model.GetResponseAsync(retry, SuggestionPrompt.Options(), cancellationToken);
+                var second = await model.GetResponseAsync(retry, SuggestionPrompt.Options(projectId), cancellationToken);
                 SuggestionParser.AddDistinct(suggestions, SuggestionParser.Parse(second.Text));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
