@@ -19,6 +19,7 @@ if (args.Contains("--quick"))
                  ("cold first reply", bench.ColdFirstReply),
                  ("next turn", bench.NextTurn),
                  ("next turn, 4k context", bench.NextTurnTrimmedTo4k),
+                 ("next turn + checks", bench.NextTurnWithChecks),
              })
     {
         var prompt = run();

@@ -25,8 +25,11 @@ public sealed class AnswerStore(Database database)
         if (!reader.Read()) return null;
         return new JsonObject
         {
-            ["answer"] = JsonNode.Parse(reader.GetString(0)),
+            ["answer"] = AnswerOf(JsonNode.Parse(reader.GetString(0))),
             ["itemisation"] = reader.IsDBNull(1) ? null : JsonNode.Parse(reader.GetString(1)),
         };
     }
+
+    /// <summary>The column holds the <c>answer.created</c> event as sent; the answer is its <c>data.answer</c>.</summary>
+    static JsonNode? AnswerOf(JsonNode? stored) => stored?["data"]?["answer"]?.DeepClone() ?? stored;
 }

@@ -31,6 +31,9 @@ public sealed class DeliveryDispatcher(
         /// <summary>Runs whose first answer part has reached the customer: their later parts may be cancelled.</summary>
         public readonly HashSet<long> AnsweredRuns = [];
         public DateTimeOffset? LastDeliveredAt;
+        /// <summary>The head while it is being sent (never cancelled), and the head's typing-pause wait (cancellable).</summary>
+        public Delivery? Sending;
+        public CancellationTokenSource? Pausing;
     }
 
     readonly ConcurrentDictionary<long, Lane> lanes = new();
@@ -109,11 +112,34 @@ public sealed class DeliveryDispatcher(
                 if (head.Pause > TimeSpan.Zero)
                 {
                     var waitUntil = (lane.LastDeliveredAt ?? clock.GetUtcNow()) + head.Pause;
-                    if (waitUntil > clock.GetUtcNow()) await Task.Delay(waitUntil - clock.GetUtcNow(), clock, stopping);
+                    using var pausing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                    lock (lane)
+                    {
+                        if (!lane.Queue.TryPeek(out var waiting) || !ReferenceEquals(waiting, head)) continue;
+                        lane.Pausing = pausing;
+                    }
+                    try
+                    {
+                        if (waitUntil > clock.GetUtcNow()) await Task.Delay(waitUntil - clock.GetUtcNow(), clock, pausing.Token);
+                    }
+                    catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                    {
+                        // Cancelled by a newer enqueue during its typing pause: it has left the queue.
+                    }
+                    finally
+                    {
+                        lock (lane) lane.Pausing = null;
+                    }
+                }
+                lock (lane)
+                {
+                    if (!lane.Queue.TryPeek(out var current) || !ReferenceEquals(current, head)) continue;
+                    lane.Sending = head;
                 }
                 var (delivered, replacement) = await DeliverAsync(head);
                 lock (lane)
                 {
+                    lane.Sending = null;
                     // The head may have been cancelled by a newer enqueue while it was being sent.
                     if (lane.Queue.TryPeek(out var still) && ReferenceEquals(still, head))
                     {
@@ -148,16 +174,23 @@ public sealed class DeliveryDispatcher(
     {
         if (!lanes.TryGetValue(conversationId, out var lane)) return;
         List<Delivery> cancelled;
+        CancellationTokenSource? pausing;
         lock (lane)
         {
-            var head = lane.Queue.Count > 0 ? lane.Queue.Peek() : null;
-            cancelled = lane.Queue.Where(d => !ReferenceEquals(d, head) && lane.AnsweredRuns.Contains(d.RunToken)
+            // The event being sent completes; one still waiting out its typing pause is cancelled like the rest.
+            cancelled = lane.Queue.Where(d => !ReferenceEquals(d, lane.Sending) && lane.AnsweredRuns.Contains(d.RunToken)
                                               && d.Event is Events.AnswerCreated or Events.AnswerProcessing).ToList();
             if (cancelled.Count == 0) return;
+            pausing = cancelled.Contains(lane.Queue.Peek()) ? lane.Pausing : null;
             var keep = lane.Queue.Where(d => !cancelled.Contains(d)).ToList();
             lane.Queue.Clear();
             foreach (var d in keep) lane.Queue.Enqueue(d);
             Interlocked.Add(ref pending, -cancelled.Count);
+        }
+        if (pausing is not null)
+        {
+            try { await pausing.CancelAsync(); }
+            catch (ObjectDisposedException) { }   // the pause had just ended: the pump finds its head gone
         }
         await writes.WriteAsync(w =>
         {

@@ -77,7 +77,9 @@ public sealed class LanguageDetector
     {
         ArgumentNullException.ThrowIfNull(text);
         if (Letters(text) < MinimumLetters) return null;
-        var detected = Screen().DetectLanguageOf(text);
+        // The screen reads at most the first ScreenCharacters (cut at a space): its cost grows with the text, and a
+        // chat message's language shows in its first sentence. A suspicion is confirmed on the whole text by the judge.
+        var detected = Screen().DetectLanguageOf(Head(text));
         return detected == Unknown ? null : detected;
     }
 
@@ -141,6 +143,15 @@ public sealed class LanguageDetector
     }
 
     static bool IsKin(Language a, Language b) => a == b || Kin.Any(group => group.Contains(a) && group.Contains(b));
+
+    public const int ScreenCharacters = 60;
+
+    static string Head(string text)
+    {
+        if (text.Length <= ScreenCharacters) return text;
+        var cut = text.LastIndexOf(' ', ScreenCharacters);
+        return text[..(cut > ScreenCharacters / 2 ? cut : ScreenCharacters)];
+    }
 
     /// <summary>The English name of a Lingua language, for instructions ("Write only in German").</summary>
     public static string Name(Language language) => language switch
