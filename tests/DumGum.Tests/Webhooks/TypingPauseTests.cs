@@ -106,6 +106,17 @@ public sealed class TypingPauseTests
             return (string)command.ExecuteScalar()!;
         }
 
+        /// <summary>Waits (real time) until the outbox row has <paramref name="status"/>: the dispatcher records it before moving on.</summary>
+        public async Task WaitForStatusAsync(Delivery delivery, string status)
+        {
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (Status(delivery.Id) != status)
+            {
+                if (DateTime.UtcNow > until) throw new TimeoutException($"delivery {delivery.Id} is {Status(delivery.Id)}, not {status}");
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            }
+        }
+
         public async ValueTask DisposeAsync()
         {
             await stop.CancelAsync();
@@ -124,6 +135,7 @@ public sealed class TypingPauseTests
 
         await rig.WaitForEventsAsync(1);
         Assert.Equal(["answer.processing 1"], rig.Received());
+        await rig.WaitForStatusAsync(rows[0], "delivered");
         await Rig.SettleAsync();
 
         // Real time passes, the clock does not: the message stays held.
@@ -146,12 +158,13 @@ public sealed class TypingPauseTests
     public async Task Every_part_of_a_split_reply_waits_its_own_pause_after_its_typing_indicator()
     {
         await using var rig = await Rig.StartAsync();
-        await rig.SendAsync(Rig.Processing(1));
+        var indicator = await rig.SendAsync(Rig.Processing(1));
         await rig.WaitForEventsAsync(1);
+        await rig.WaitForStatusAsync(indicator[0], "delivered");
 
         // As the runner emits a FAST split reply: part 1 (paused from now: the lane has run dry since the indicator),
         // then part 2's own typing indicator (no pause) and part 2 (paused after that indicator).
-        await rig.SendAsync(Rig.Created(1, "one", pauseSeconds: 1), Rig.Processing(1), Rig.Created(1, "two", pauseSeconds: 2));
+        var parts = await rig.SendAsync(Rig.Created(1, "one", pauseSeconds: 1), Rig.Processing(1), Rig.Created(1, "two", pauseSeconds: 2));
         await Rig.SettleAsync();
         Assert.Single(rig.Attempted());
 
@@ -161,6 +174,7 @@ public sealed class TypingPauseTests
 
         rig.Clock.Advance(TimeSpan.FromSeconds(0.2));   // part 1's pause is over; part 2's indicator follows at once
         await rig.WaitForEventsAsync(3);
+        await rig.WaitForStatusAsync(parts[1], "delivered");
         await Rig.SettleAsync();
         Assert.Equal(["answer.processing 1", "answer.created 1 one", "answer.processing 1"], rig.Attempted());
 
@@ -213,20 +227,26 @@ public sealed class TypingPauseTests
     }
 
     [Fact]
-    public async Task Cancelling_also_drops_a_later_part_that_is_still_waiting_in_its_typing_pause()
+    public async Task Cancelling_also_drops_a_later_part_still_waiting_in_its_typing_pause_and_frees_the_lane()
     {
         await using var rig = await Rig.StartAsync();
         var rows = await rig.SendAsync(Rig.Processing(1), Rig.Created(1, "one"), Rig.Processing(1), Rig.Created(1, "two", pauseSeconds: 3));
+        var newer = await rig.SendAsync(Rig.Processing(2));
         await rig.WaitForEventsAsync(3);
+        await rig.WaitForStatusAsync(rows[2], "delivered");
         await Rig.SettleAsync();   // part 2 is now the lane's head, waiting out its typing pause
+        Assert.Equal(3, rig.Attempted().Count);
 
         await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId);
+
+        // The newer run's event no longer waits behind the cancelled pause: it goes out without the clock moving.
+        await rig.WaitForEventsAsync(4);
         rig.Clock.Advance(TimeSpan.FromSeconds(3.1));
         await Rig.SettleAsync();
-        await Rig.SettleAsync();
-
-        Assert.Equal(["answer.processing 1", "answer.created 1 one", "answer.processing 1"], rig.Attempted());
+        Assert.Equal(["answer.processing 1", "answer.created 1 one", "answer.processing 1", "answer.processing 2"], rig.Attempted());
         Assert.Equal("cancelled", rig.Status(rows[3].Id));
+        await rig.WaitForStatusAsync(newer[0], "delivered");
+        Assert.Equal(0, rig.Dispatcher.Pending);
     }
 
     [Fact]
@@ -235,6 +255,7 @@ public sealed class TypingPauseTests
         await using var rig = await Rig.StartAsync();
         var rows = await rig.SendAsync(Rig.Processing(1), Rig.Created(1, "one", pauseSeconds: 2), Rig.Processing(1), Rig.Created(1, "two"));
         await rig.WaitForEventsAsync(1);
+        await rig.WaitForStatusAsync(rows[0], "delivered");
         await Rig.SettleAsync();
 
         await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId);
