@@ -72,8 +72,8 @@ public sealed class EnqueueSchema
             new Field("personaProfileId", new StringRule(1, 128), Required: true),
             new Field("language", language, Required: true),
             new Field("additionalLanguages", new ArrayRule(language, 26)),
-            new Field("userProfileVersion", new VersionRule()),
-            new Field("personaProfileVersion", new VersionRule()),
+            new Field("userProfileVersion", OpaqueTextRule.Instance),
+            new Field("personaProfileVersion", OpaqueTextRule.Instance),
             new Field("tags", new TagsRule()),
             new Field("testMode", BoolRule.Instance),
             new Field("replyParameters", replyParameters));

@@ -19,7 +19,7 @@ public sealed class GenerateSchema
     {
         ArgumentNullException.ThrowIfNull(enqueue);
         var message = new ObjectRule(
-            new Field("id", OpaqueIdRule.Instance),
+            new Field("id", OpaqueTextRule.Instance),
             new Field("sender", new EnumRule(["USER", "PERSONA"]), Required: true),
             new Field("date", DateTimeRule.Instance, Required: true),
             new Field("text", new TextRule(InlineRules.MaxTextLength)),

@@ -107,17 +107,3 @@ public sealed class TextRule(int max) : JsonRule
     }
 }
 
-/// <summary>A customer's opaque id: a string, or a number taken as its text (older examples sent numeric ids).</summary>
-public sealed class OpaqueIdRule : JsonRule
-{
-    public static readonly OpaqueIdRule Instance = new();
-
-    public override JsonNode? Check(JsonElement value, string path, Errors errors)
-    {
-        if (value.ValueKind == JsonValueKind.Number) return JsonValue.Create(value.GetRawText());
-        if (value.ValueKind != JsonValueKind.String) { errors.Add(path, $"must be a string, not {Kind(value)}"); return null; }
-        var s = value.GetString()!;
-        if (s.Length > 256) { errors.Add(path, "must be at most 256 characters long"); return null; }
-        return JsonValue.Create(s);
-    }
-}

@@ -71,9 +71,14 @@ public sealed class StringRule(int min, int max) : JsonRule
     }
 }
 
-/// <summary>An opaque version tag: a string, or a number taken as its text (liberal in what we accept).</summary>
-public sealed class VersionRule : JsonRule
+/// <summary>
+/// An opaque customer string (a version tag, a message id): a string, or a number taken as its text, since older
+/// examples sent numbers (liberal in what we accept).
+/// </summary>
+public sealed class OpaqueTextRule : JsonRule
 {
+    public static readonly OpaqueTextRule Instance = new();
+
     public override JsonNode? Check(JsonElement value, string path, Errors errors)
     {
         if (value.ValueKind == JsonValueKind.Number) return JsonValue.Create(value.GetRawText());

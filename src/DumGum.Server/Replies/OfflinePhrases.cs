@@ -49,9 +49,7 @@ internal sealed class OfflinePhrases
     /// <summary>The table for a DumGum language code (regional variants share their base language), or null.</summary>
     public static OfflinePhrases? For(string? language)
     {
-        var code = (language ?? "").Trim().ToUpperInvariant().Replace('-', '_');
-        var cut = code.IndexOf('_', StringComparison.Ordinal);
-        return (cut < 0 ? code : code[..cut]) switch
+        return DumGum.Replies.Prompt.LanguageNames.BaseCode(language) switch
         {
             "EN" => English,
             "FR" => French,

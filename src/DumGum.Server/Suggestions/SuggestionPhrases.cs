@@ -42,9 +42,7 @@ internal sealed class SuggestionPhrases
     /// <summary>The table for a DumGum language code (regional variants share their base language), or null.</summary>
     public static SuggestionPhrases? For(string? language)
     {
-        var code = (language ?? "").Trim().ToUpperInvariant().Replace('-', '_');
-        var cut = code.IndexOf('_', StringComparison.Ordinal);
-        return (cut < 0 ? code : code[..cut]) switch
+        return DumGum.Replies.Prompt.LanguageNames.BaseCode(language) switch
         {
             "EN" => English,
             "FR" => French,

@@ -68,8 +68,7 @@ public sealed class LanguageDetector
     public static Language? Expected(string? language)
     {
         if (string.IsNullOrWhiteSpace(language)) return null;
-        var code = language.Split('_', '-')[0];
-        return ByCode.TryGetValue(code, out var l) ? l : null;
+        return ByCode.TryGetValue(Prompt.LanguageNames.BaseCode(language), out var l) ? l : null;
     }
 
     /// <summary>The screen's language for <paramref name="text"/>, or null when the text is too short or Lingua is not sure.</summary>

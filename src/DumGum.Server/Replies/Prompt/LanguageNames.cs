@@ -7,6 +7,14 @@ namespace DumGum.Replies.Prompt;
 /// </summary>
 public static class LanguageNames
 {
+    /// <summary>The base language of a DumGum language value: <c>DE_CH</c> → <c>DE</c>, <c>pt-br</c> → <c>PT</c>.</summary>
+    public static string BaseCode(string? language)
+    {
+        var code = (language ?? "").Trim().ToUpperInvariant().Replace('-', '_');
+        var cut = code.IndexOf('_', StringComparison.Ordinal);
+        return cut < 0 ? code : code[..cut];
+    }
+
     public sealed record Variant(string Code, string Name, string Sentence);
 
     static readonly Variant[] Variants =
