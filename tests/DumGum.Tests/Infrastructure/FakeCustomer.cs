@@ -126,6 +126,14 @@ public sealed class FakeCustomer : IAsyncDisposable
         lock (list) list.Add(message);
     }
 
+    /// <summary>A user and a persona with valid profiles, and a first message from the user.</summary>
+    public void AddPair(string user, string persona, string firstMessage)
+    {
+        Profiles[user] = Profile(user, "Tomas");
+        Profiles[persona] = Profile(persona, "Marta");
+        AddUserText(user, persona, firstMessage);
+    }
+
     public void AddUserText(string user, string persona, string text) => AddMessage(user, persona, new JsonObject
     {
         ["id"] = "m-" + Guid.NewGuid().ToString("N")[..8], ["sender"] = "USER",

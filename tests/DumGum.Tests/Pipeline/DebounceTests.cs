@@ -12,11 +12,8 @@ public sealed class DebounceTests
 
     static async Task<DumGumHost.TestProject> SetUpAsync(FakeCustomer customer, DumGumHost host)
     {
-        var project = await host.CreateProjectAsync(customer);
-        customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
-        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
-        customer.AddUserText(User, Persona, "hi there");
-        return project;
+        customer.AddPair(User, Persona, "hi there");
+        return await host.CreateProjectAsync(customer);
     }
 
     static object Body(string bufferSeconds) => new

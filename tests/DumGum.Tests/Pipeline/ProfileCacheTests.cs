@@ -15,11 +15,8 @@ public sealed class ProfileCacheTests
 
     static async Task<DumGumHost.TestProject> SetUpAsync(FakeCustomer customer, DumGumHost host)
     {
-        var project = await host.CreateProjectAsync(customer);
-        customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
-        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
-        customer.AddUserText(User, Persona, "hello!");
-        return project;
+        customer.AddPair(User, Persona, "hello!");
+        return await host.CreateProjectAsync(customer);
     }
 
     static JsonObject Body(string? personaVersion = null) => new()

@@ -15,11 +15,8 @@ public sealed class TimeoutTests
 
     static async Task<DumGumHost.TestProject> SetUpAsync(FakeCustomer customer, DumGumHost host)
     {
-        var project = await host.CreateProjectAsync(customer);
-        customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
-        customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
-        customer.AddUserText(User, Persona, "are you there?");
-        return project;
+        customer.AddPair(User, Persona, "are you there?");
+        return await host.CreateProjectAsync(customer);
     }
 
     static async Task EnqueueAsync(DumGumHost host, DumGumHost.TestProject project, JsonObject body)
