@@ -70,9 +70,15 @@ public sealed class ReplyWriter(
         var instructions = new List<string>();
         var reasons = new List<string>();
         long inputTokens = 0, outputTokens = 0;
+        var pictures = offlineRun ? [] : VisionInput.Pictures(context);
+        if (pictures.Count > 0 && !profile.Vision)
+        {
+            log.LogWarning("Vision was asked for, but chat model {ChatModel} is not configured as vision-capable; pictures are skipped", chatModel);
+            pictures = [];
+        }
         for (var attempt = 1; ; attempt++)
         {
-            var prompt = prompts.Build(context, profile, instructions.Count > 0 ? instructions.ToArray() : null);
+            var prompt = VisionInput.Attach(prompts.Build(context, profile, instructions.Count > 0 ? instructions.ToArray() : null), pictures);
             var options = new ChatOptions
             {
                 ModelId = profile.BackendModel,

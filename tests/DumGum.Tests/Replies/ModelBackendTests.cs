@@ -13,13 +13,13 @@ namespace DumGum.Tests.Replies;
 /// </summary>
 public sealed class ModelBackendTests
 {
-    const string User = "u-model", Persona = "p-model";
+    internal const string User = "u-model", Persona = "p-model";
     const string Backend = "llama-3.1-8b-instruct";
     const string ApiKey = "sk-test-fake-model-key";
     const decimal InputPrice = 2.5m, OutputPrice = 10m;
 
     /// <summary>Model, customer, server and project wired together; disposed in reverse.</summary>
-    sealed class Rig : IAsyncDisposable
+    internal sealed class Rig : IAsyncDisposable
     {
         public FakeModelServer Model { get; private init; } = null!;
         public FakeCustomer Customer { get; private init; } = null!;

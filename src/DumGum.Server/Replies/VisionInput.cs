@@ -1,0 +1,70 @@
+using DumGum.Customers;
+using DumGum.Replies.Prompt;
+using Microsoft.Extensions.AI;
+
+namespace DumGum.Replies;
+
+/// <summary>
+/// Vision Link (decisions §7): with <c>vision.userProfilePictureAnalysis</c>, <c>personaProfilePictureAnalysis</c> or
+/// <c>sharedPicturesAnalysis</c>, the pictures go to the model with the prompt, but only to a chat model configured as
+/// vision-capable; otherwise they are skipped and a warning is logged. Only the main profile pictures and the pictures
+/// the user shared in his latest messages are sent, and only over HTTPS (images are fetched by the model, never stored
+/// by us).
+/// </summary>
+public static class VisionInput
+{
+    public const int MaxSharedPictures = 4;
+    /// <summary>Rough input cost of one image at low detail, for the itemisation.</summary>
+    public const int TokensPerImage = 85;
+
+    public sealed record Picture(string Label, string Url);
+
+    public static IReadOnlyList<Picture> Pictures(ReplyContext context)
+    {
+        var p = context.Parameters;
+        var list = new List<Picture>();
+        if (p.PersonaProfilePictureAnalysis && Https(context.Persona.MainPictureUrl) is { } mine)
+            list.Add(new("Your own main profile photo", mine));
+        if (p.UserProfilePictureAnalysis && Https(context.User.MainPictureUrl) is { } his)
+            list.Add(new($"{context.User.DisplayName}'s main profile photo", his));
+        if (p.SharedPicturesAnalysis)
+        {
+            var shared = new List<string>();
+            for (var i = context.History.Count - 1; i >= 0 && context.History[i].Sender == Sender.User; i--)
+                foreach (var url in context.History[i].PictureUrls)
+                    if (Https(url) is { } u && shared.Count < MaxSharedPictures) shared.Insert(0, u);
+            list.AddRange(shared.Select(u => new Picture($"A picture {context.User.DisplayName} just shared", u)));
+        }
+        return list;
+    }
+
+    /// <summary>The prompt with the pictures attached to its closing message, and an itemisation block naming them.</summary>
+    public static Prompt.Prompt Attach(Prompt.Prompt prompt, IReadOnlyList<Picture> pictures)
+    {
+        if (pictures.Count == 0) return prompt;
+        var contents = new List<AIContent> { new TextContent("Pictures you can see (describe nothing you cannot see):") };
+        foreach (var picture in pictures)
+        {
+            contents.Add(new TextContent(picture.Label + ":"));
+            contents.Add(new UriContent(new Uri(picture.Url), MediaType(picture.Url)));
+        }
+        var messages = prompt.Messages.ToList();
+        var last = messages[^1];
+        messages[^1] = new ChatMessage(last.Role, [.. last.Contents, .. contents]);
+        var block = new PromptBlock("images", "user", string.Join("\n", pictures.Select(p => $"{p.Label}: {p.Url}")),
+            pictures.Count * TokensPerImage);
+        return prompt with { Messages = messages, Blocks = [.. prompt.Blocks, block], Tokens = prompt.Tokens + block.Tokens };
+    }
+
+    static string? Https(string? url) =>
+        url is not null && url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(url, UriKind.Absolute, out _) ? url : null;
+
+    static string MediaType(string url)
+    {
+        var path = new Uri(url).AbsolutePath.ToLowerInvariant();
+        return path.EndsWith(".png", StringComparison.Ordinal) ? "image/png"
+            : path.EndsWith(".webp", StringComparison.Ordinal) ? "image/webp"
+            : path.EndsWith(".gif", StringComparison.Ordinal) ? "image/gif"
+            : "image/jpeg";
+    }
+}
