@@ -42,8 +42,7 @@ public sealed class ConversationRunner(
         var (claim, heldUntil) = await store.ClaimAsync(conversationId, node.Id);
         if (claim is null)
             return heldUntil is { } until ? new RunOutcome.Retry(until) : new RunOutcome.Done(null);
-        run.Watermark = claim.Watermark;
-        run.Claimed = true;
+        run.MarkClaimed(claim.Watermark);
 
         var served = store.LoadServed(conversationId, claim.Watermark);
         var newest = EnqueueRequest.Parse(served[^1].Request);
@@ -201,7 +200,18 @@ public sealed class ConversationRunner(
             while (true)
             {
                 await Task.Delay(options.Value.HeartbeatInterval, clock, stop);
-                if (!await store.HeartbeatAsync(conversationId, leaseToken))
+                bool held;
+                try
+                {
+                    held = await store.HeartbeatAsync(conversationId, leaseToken);
+                }
+                catch (StorageUnavailableException ex)
+                {
+                    // A failed commit is transient: keep beating, or the lease lapses while the run goes on.
+                    log.LogWarning(ex, "Conversation {ConversationId}: could not extend the lease", conversationId);
+                    continue;
+                }
+                if (!held)
                 {
                     log.LogWarning("Conversation {ConversationId}: lease lost; abandoning the run", conversationId);
                     await leaseLost.CancelAsync();
@@ -210,9 +220,5 @@ public sealed class ConversationRunner(
             }
         }
         catch (OperationCanceledException) { }
-        catch (StorageUnavailableException ex)
-        {
-            log.LogWarning(ex, "Conversation {ConversationId}: could not extend the lease", conversationId);
-        }
     }
 }

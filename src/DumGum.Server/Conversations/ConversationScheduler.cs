@@ -42,13 +42,51 @@ public sealed class ConversationScheduler(
 
     internal sealed class RunHandle(long watermark) : IDisposable
     {
+        readonly Lock gate = new();
+        long newestSeen;
+        bool disposed;
         public long Watermark { get; set; } = watermark;
         public CancellationTokenSource NewerEnqueue { get; } = new();
         /// <summary>Set once the claim fixed the watermark: before that, a new enqueue is simply included in the claim.</summary>
         public volatile bool Claimed;
         /// <summary>True until the first answer event is handed to the outbox; only then can a newer enqueue restart the run.</summary>
         public volatile bool Generating = true;
-        public void Dispose() => NewerEnqueue.Dispose();
+        /// <summary>Whether a newer enqueue may still restart this run (fixed when the run starts: restarts change only between runs).</summary>
+        public bool MayRestart { get; init; } = true;
+
+        /// <summary>An enqueue was accepted while this run is in progress: restart it if the claim does not serve it.</summary>
+        public void Seen(long enqueueId)
+        {
+            lock (gate)
+            {
+                if (disposed) return;   // the run has ended; the scheduler reschedules under the state lock
+                if (enqueueId > newestSeen) newestSeen = enqueueId;
+                if (Claimed && Generating && enqueueId > Watermark && MayRestart) NewerEnqueue.Cancel();
+            }
+        }
+
+        /// <summary>
+        /// The claim fixed the watermark. An enqueue committed after the claim may have been seen before this point:
+        /// it is not served by the run, so it restarts it like one that arrives later.
+        /// </summary>
+        public void MarkClaimed(long watermark)
+        {
+            lock (gate)
+            {
+                Watermark = watermark;
+                Claimed = true;
+                if (!disposed && newestSeen > watermark && MayRestart) NewerEnqueue.Cancel();
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                disposed = true;
+                NewerEnqueue.Dispose();
+            }
+        }
     }
 
     readonly ConcurrentDictionary<long, State> states = new();
@@ -85,8 +123,7 @@ public sealed class ConversationScheduler(
             if (a.AcceptedAt > state.LastEnqueueAt) state.LastEnqueueAt = a.AcceptedAt;
             state.BufferSeconds = a.BufferSeconds;
             state.Due = DueAt(state);
-            if (state.Running is { Claimed: true, Generating: true } run && a.EnqueueId > run.Watermark
-                && state.Restarts < MaxRestartsPerBurst) run.NewerEnqueue.Cancel();
+            state.Running?.Seen(a.EnqueueId);
             if (state.Running is null) timers.Schedule(state.Id, state.Due);
         }
     }
@@ -136,7 +173,7 @@ public sealed class ConversationScheduler(
         lock (state)
         {
             if (!state.Pending || state.Running is not null || state.Due > clock.GetUtcNow()) return;
-            run = new RunHandle(state.LatestEnqueueId);
+            run = new RunHandle(state.LatestEnqueueId) { MayRestart = state.Restarts < MaxRestartsPerBurst };
             state.Running = run;
             state.BurstStartedAt = null;
         }

@@ -42,8 +42,9 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     readonly ConcurrentDictionary<ConversationKey, long> conversationIds = new();
     const int MaxCachedConversations = 1_000_000;
 
-    public Task<AcceptedEnqueue> AcceptAsync(ConversationKey key, string canonicalRequest, int bufferSeconds, int maxProcessingSeconds) =>
-        writes.WriteAsync(w =>
+    public async Task<AcceptedEnqueue> AcceptAsync(ConversationKey key, string canonicalRequest, int bufferSeconds, int maxProcessingSeconds)
+    {
+        var accepted = await writes.WriteAsync(w =>
         {
             var now = clock.GetUtcNow();
             var ms = now.ToUnixMs();
@@ -55,13 +56,19 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
                         RETURNING id
                         """)
                     .With("$p", key.ProjectId).With("$u", key.UserProfileId).With("$s", key.PersonaProfileId).ExecuteScalar()!;
-                if (conversationIds.Count >= MaxCachedConversations) conversationIds.Clear();
-                conversationIds[key] = conversationId;
             }
             var enqueueId = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES($c, $now, $r) RETURNING id")
                 .With("$c", conversationId).With("$now", ms).With("$r", canonicalRequest).ExecuteScalar()!;
             return new AcceptedEnqueue(conversationId, key, enqueueId, now, bufferSeconds, maxProcessingSeconds);
         });
+        // Cached only once committed: an id from a rolled-back batch may be handed to another conversation.
+        if (!conversationIds.ContainsKey(key))
+        {
+            if (conversationIds.Count >= MaxCachedConversations) conversationIds.Clear();
+            conversationIds[key] = accepted.ConversationId;
+        }
+        return accepted;
+    }
 
     /// <summary>Takes the lease when it is free or lapsed; null when another worker holds it (returns its expiry).</summary>
     public Task<(Claim? Claim, DateTimeOffset? HeldUntil)> ClaimAsync(long conversationId, string owner) =>
