@@ -14,6 +14,8 @@ namespace DumGum.Replies;
 public static class VisionInput
 {
     public const int MaxSharedPictures = 4;
+    /// <summary>Uncaptioned Smart Share photos shown to the model with <c>vision.shareablePicturesAnalysis</c>.</summary>
+    public const int MaxShareablePictures = 4;
     /// <summary>Rough input cost of one image at low detail, for the itemisation.</summary>
     public const int TokensPerImage = 85;
 
@@ -34,6 +36,17 @@ public static class VisionInput
                 foreach (var url in context.History[i].PictureUrls)
                     if (Https(url) is { } u && shared.Count < MaxSharedPictures) shared.Insert(0, u);
             list.AddRange(shared.Select(u => new Picture($"A picture {context.User.DisplayName} just shared", u)));
+        }
+        // Smart Share (dumgum-api §6.8): with shareablePicturesAnalysis the model sees the offered photos that have no
+        // caption, so it can choose among them; photos already shared in this chat are not offered again.
+        if (p.ShareablePicturesAnalysis && context.SmartShareEnabled)
+        {
+            var seen = context.History.SelectMany(m => m.PictureUrls).Select(u => u.Trim()).ToHashSet(StringComparer.Ordinal);
+            var offered = p.ShareablePictures
+                .Where(x => string.IsNullOrWhiteSpace(x.Caption) && !string.IsNullOrWhiteSpace(x.Id) && !seen.Contains(x.Url.Trim()))
+                .Select(x => Https(x.Url) is { } u ? new Picture($"Your shareable photo id \"{x.Id}\"", u) : null)
+                .OfType<Picture>().Take(MaxShareablePictures);
+            list.AddRange(offered);
         }
         return list;
     }

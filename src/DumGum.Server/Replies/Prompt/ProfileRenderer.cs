@@ -198,9 +198,19 @@ public static class ProfileRenderer
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(styleCard))
+        // The card is a baseline: a trait set by the request (personaPersonality, an overridden personality or
+        // sexualDrive) replaces the card's line, and a minor's chat gets no sexual appetite at all (decisions §7).
+        var personalityOverridden = !string.IsNullOrWhiteSpace(parameters?.PersonaPersonality)
+                                    || overrides?["personality"] is JsonValue { } pv && pv.GetValueKind() == JsonValueKind.String;
+        var appetiteOverridden = !includeSexualDrive
+                                 || (overrides?.Any(kv => string.Equals(kv.Key, "sexualDrive", StringComparison.OrdinalIgnoreCase)
+                                                         && Humanize.Scalar(kv.Value) is not null) ?? false);
+        var card = styleCard is null ? null : string.Join('\n', styleCard.Trim().Split('\n').Where(line =>
+            !(personalityOverridden && line.TrimStart().StartsWith("Personality:", StringComparison.OrdinalIgnoreCase))
+            && !(appetiteOverridden && line.TrimStart().StartsWith("Sexual appetite:", StringComparison.OrdinalIgnoreCase))));
+        if (!string.IsNullOrWhiteSpace(card))
             sb.Append("Your character and writing style (keep to it; where a rule below says otherwise, the rule wins):\n")
-                .Append(styleCard.Trim()).Append('\n');
+                .Append(card.Trim()).Append('\n');
         TrimEnd(sb);
     }
 

@@ -514,8 +514,9 @@ public sealed class PromptBuilder(TokenCounter tokens)
             UserBirthdate = c.User.Birthdate;
             var userAge = c.User.AgeAt(c.Now);
             var personaAge = ProfileRenderer.AgeOf(c.Persona, overrides, c.Now);
-            UserIsMinor = userAge is < 18;
-            ExplicitAllowed = p.EnableSexualTextContent is true && userAge is >= 18 && personaAge is >= 18;
+            // An underage signal in the chat counts like a minor's birthdate: never explicit after it (decisions §7).
+            UserIsMinor = userAge is < 18 || c.History.Any(m => m.Sender == Sender.User && DumGum.Guardrails.GuardrailPolicy.MentionsUnderage(m.Text));
+            ExplicitAllowed = !UserIsMinor && p.EnableSexualTextContent is true && userAge is >= 18 && personaAge is >= 18;
             var aiSuspicion = p.Guardrails.TryGetPropertyValue("aiSuspicion", out var node) && node is JsonValue v
                 ? v.GetValueKind() != JsonValueKind.False
                 : true; // on by default (decisions §6)
