@@ -79,3 +79,31 @@ public sealed class ReplyComposerTests
         Assert.Null(again[0].Answer.PictureUrl);
     }
 }
+
+public sealed class ReplySettingsTests
+{
+    [Fact]
+    public void Request_values_win_field_by_field_at_every_depth_and_lists_replace_whole()
+    {
+        var project = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"bufferSeconds": 2, "emojis": "RARE",
+             "guardrails": {"unknownLanguage": true, "aiSuspicion": true, "aiSuspicionOptionSet": {"answer": false, "banDurations": [60, 120]}},
+             "vision": {"sharedPicturesAnalysis": true}}
+            """)!.AsObject();
+        var request = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"bufferSeconds": 0,
+             "guardrails": {"aiSuspicion": false, "aiSuspicionOptionSet": {"banDurations": [5]}}}
+            """)!.AsObject();
+
+        var merged = ReplySettings.Merge(request, project);
+
+        Assert.Equal(0, (int)merged["bufferSeconds"]!);
+        Assert.Equal("RARE", (string?)merged["emojis"]);
+        Assert.True((bool)merged["guardrails"]!["unknownLanguage"]!);
+        Assert.False((bool)merged["guardrails"]!["aiSuspicion"]!);
+        Assert.False((bool)merged["guardrails"]!["aiSuspicionOptionSet"]!["answer"]!);
+        Assert.Equal("[5]", merged["guardrails"]!["aiSuspicionOptionSet"]!["banDurations"]!.ToJsonString());
+        Assert.True((bool)merged["vision"]!["sharedPicturesAnalysis"]!);
+        Assert.Equal(2, (int)project["bufferSeconds"]!);   // the project's defaults are not modified
+    }
+}
