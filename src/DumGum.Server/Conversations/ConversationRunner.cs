@@ -109,10 +109,11 @@ public sealed class ConversationRunner(
                     if (!first && pause > TimeSpan.Zero)
                         emitted.Add(Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
                             Events.AnswerProcessing, Events.Processing(project.Id, key.UserProfileId, key.PersonaProfileId, tags),
-                            now, now, deadline + LaterPartsGrace, null));
+                            now, now, deadline + LaterPartsGrace, null, servesThrough: claim.Watermark));
                     // The deadline governs the first part; a late first part turns into conversation.dropped.
                     emitted.Add(Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
-                        Events.AnswerCreated, body, now, now, first ? deadline : deadline + LaterPartsGrace, first ? dropped : null, pause));
+                        Events.AnswerCreated, body, now, now, first ? deadline : deadline + LaterPartsGrace, first ? dropped : null, pause,
+                        claim.Watermark));
                 }
                 return emitted;
             });

@@ -111,7 +111,7 @@ public sealed class ConversationScheduler(
             }
         }
         // The rest of a split reply that is still being delivered no longer fits: the new run answers instead.
-        _ = deliveries.CancelRemainingPartsAsync(a.ConversationId);
+        _ = deliveries.CancelRemainingPartsAsync(a.ConversationId, a.EnqueueId);
     }
 
     void Update(State state, AcceptedEnqueue a)

@@ -73,6 +73,7 @@ static class Schema
             deadline_at INTEGER NOT NULL,
             on_expiry TEXT,
             pause_ms INTEGER NOT NULL DEFAULT 0,
+            serves_through INTEGER NOT NULL DEFAULT 0,
             status TEXT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
@@ -117,6 +118,7 @@ static class Schema
     static readonly (string Table, string Column, string Definition)[] AddedColumns =
     [
         ("deliveries", "pause_ms", "INTEGER NOT NULL DEFAULT 0"),
+        ("deliveries", "serves_through", "INTEGER NOT NULL DEFAULT 0"),
     ];
 
     /// <summary>Creates what is missing and upgrades older databases in place; safe to run at every start.</summary>

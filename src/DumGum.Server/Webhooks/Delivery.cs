@@ -20,6 +20,9 @@ public sealed record Delivery(
 {
     /// <summary>A typing pause: how long to wait after the previous event of the conversation was delivered.</summary>
     public TimeSpan Pause { get; init; }
+
+    /// <summary>The newest enqueue the emitting run served (its watermark); 0 when not from a run's reply.</summary>
+    public long ServesThrough { get; init; }
 }
 
 /// <summary>The outbox: event rows written in the same transaction as the change that causes them.</summary>
@@ -27,22 +30,22 @@ public static class Outbox
 {
     public static Delivery Insert(WriteQueue.Writer w, string projectId, long conversationId, string userProfileId,
         string personaProfileId, long runToken, string @event, string body, DateTimeOffset now, DateTimeOffset notBefore,
-        DateTimeOffset deadline, string? onExpiry, TimeSpan pause = default)
+        DateTimeOffset deadline, string? onExpiry, TimeSpan pause = default, long servesThrough = 0)
     {
         var webhookId = Ids.Event();
         var id = (long)w.Command("""
                 INSERT INTO deliveries(project_id, conversation_id, run_token, webhook_id, event, body, not_before, deadline_at,
-                                       on_expiry, pause_ms, status, created_at)
-                VALUES($p, $c, $run, $wid, $event, $body, $notBefore, $deadline, $onExpiry, $pause, 'pending', $now)
+                                       on_expiry, pause_ms, serves_through, status, created_at)
+                VALUES($p, $c, $run, $wid, $event, $body, $notBefore, $deadline, $onExpiry, $pause, $serves, 'pending', $now)
                 RETURNING id
                 """)
             .With("$p", projectId).With("$c", conversationId).With("$run", runToken).With("$wid", webhookId)
             .With("$event", @event).With("$body", body).With("$notBefore", notBefore.ToUnixMs())
-            .With("$deadline", deadline.ToUnixMs()).With("$onExpiry", onExpiry).With("$pause", (long)pause.TotalMilliseconds)
+            .With("$deadline", deadline.ToUnixMs()).With("$onExpiry", onExpiry).With("$pause", (long)pause.TotalMilliseconds).With("$serves", servesThrough)
             .With("$now", now.ToUnixMs())
             .ExecuteScalar()!;
         return new Delivery(id, projectId, conversationId, userProfileId, personaProfileId, runToken, webhookId, @event, body,
-            notBefore, deadline, onExpiry, 0) { Pause = pause };
+            notBefore, deadline, onExpiry, 0) { Pause = pause, ServesThrough = servesThrough };
     }
 
     public static void SetStatus(WriteQueue.Writer w, long id, string status, string? error, DateTimeOffset now) =>

@@ -52,7 +52,7 @@ public sealed class DeliveryDispatcher(
         using var connection = database.Open();
         using var command = connection.Sql("""
             SELECT d.id, d.project_id, d.conversation_id, c.user_profile_id, c.persona_profile_id, d.run_token, d.webhook_id,
-                   d.event, d.body, d.not_before, d.deadline_at, d.on_expiry, d.attempts, d.pause_ms
+                   d.event, d.body, d.not_before, d.deadline_at, d.on_expiry, d.attempts, d.pause_ms, d.serves_through
             FROM deliveries d JOIN conversations c ON c.id = d.conversation_id
             WHERE d.status = 'pending' ORDER BY d.id
             """);
@@ -62,7 +62,7 @@ public sealed class DeliveryDispatcher(
             recovered.Add(new Delivery(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
                 reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
                 reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), reader.GetInt32(12))
-            { Pause = TimeSpan.FromMilliseconds(reader.GetInt64(13)) });
+            { Pause = TimeSpan.FromMilliseconds(reader.GetInt64(13)), ServesThrough = reader.GetInt64(14) });
         if (recovered.Count > 0) log.LogInformation("Resuming {Count} undelivered events", recovered.Count);
         Enqueue(recovered);
     }
@@ -170,7 +170,7 @@ public sealed class DeliveryDispatcher(
     /// A newer enqueue arrived: answer events of runs that already delivered their first part are cancelled (the rest of a
     /// split reply no longer fits the conversation). Events of a run whose first part is not out yet are kept.
     /// </summary>
-    public async Task CancelRemainingPartsAsync(long conversationId)
+    public async Task CancelRemainingPartsAsync(long conversationId, long newerEnqueueId)
     {
         if (!lanes.TryGetValue(conversationId, out var lane)) return;
         List<Delivery> cancelled;
@@ -178,7 +178,9 @@ public sealed class DeliveryDispatcher(
         lock (lane)
         {
             // The event being sent completes; one still waiting out its typing pause is cancelled like the rest.
+            // Only runs that did not serve this enqueue: its Accepted callback can come after the run that served it.
             cancelled = lane.Queue.Where(d => !ReferenceEquals(d, lane.Sending) && lane.AnsweredRuns.Contains(d.RunToken)
+                                              && d.ServesThrough > 0 && d.ServesThrough < newerEnqueueId
                                               && d.Event is Events.AnswerCreated or Events.AnswerProcessing).ToList();
             if (cancelled.Count == 0) return;
             pausing = cancelled.Contains(lane.Queue.Peek()) ? lane.Pausing : null;

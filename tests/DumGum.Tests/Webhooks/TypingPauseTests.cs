@@ -69,7 +69,7 @@ public sealed class TypingPauseTests
         {
             var now = Clock.GetUtcNow();
             var rows = await Writes.WriteAsync(w => specs.Select(s => Outbox.Insert(w, Project.Id, ConversationId, User, Persona, s.Run,
-                s.Event, Body(s), now, now, now.AddHours(1), null, s.Pause)).ToList());
+                s.Event, Body(s), now, now, now.AddHours(1), null, s.Pause, servesThrough: s.Run)).ToList());
             Dispatcher.Enqueue(rows);
             return rows;
         }
@@ -213,7 +213,7 @@ public sealed class TypingPauseTests
         await holding.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal(["answer.processing 1", "answer.created 1 one"], rig.Received());
 
-        await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId);
+        await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId, newerEnqueueId: 100);
         release.SetResult();
 
         await rig.WaitForEventsAsync(4);
@@ -227,6 +227,42 @@ public sealed class TypingPauseTests
     }
 
     [Fact]
+    public async Task A_late_callback_for_an_enqueue_the_run_served_cancels_nothing()
+    {
+        await using var rig = await Rig.StartAsync();
+        // Part 2's typing indicator is held in flight at the customer until the test has cancelled.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = 0;
+        rig.Customer.IncomingHook = async (e, ct) =>
+        {
+            if (e.Event == Events.AnswerProcessing && Interlocked.Increment(ref seen) == 2)
+            {
+                holding.TrySetResult();
+                await release.Task.WaitAsync(ct);
+            }
+            return null;
+        };
+
+        var rows = await rig.SendAsync(
+            Rig.Processing(1), Rig.Created(1, "one"),
+            Rig.Processing(1), Rig.Created(1, "two"),
+            Rig.Processing(1), Rig.Created(1, "three"));
+        var newer = await rig.SendAsync(Rig.Processing(2));
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(["answer.processing 1", "answer.created 1 one"], rig.Received());
+
+        await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId, newerEnqueueId: 1);
+        release.SetResult();
+
+        // Enqueue 1 was served by run 1 (its callback arrived late): nothing of run 1 is cancelled.
+        await rig.WaitForEventsAsync(7);
+        await Rig.SettleAsync();
+        Assert.Equal(["answer.processing 1", "answer.created 1 one", "answer.processing 1", "answer.created 1 two",
+            "answer.processing 1", "answer.created 1 three", "answer.processing 2"], rig.Received());
+    }
+
+    [Fact]
     public async Task Cancelling_also_drops_a_later_part_still_waiting_in_its_typing_pause_and_frees_the_lane()
     {
         await using var rig = await Rig.StartAsync();
@@ -237,7 +273,7 @@ public sealed class TypingPauseTests
         await Rig.SettleAsync();   // part 2 is now the lane's head, waiting out its typing pause
         Assert.Equal(3, rig.Attempted().Count);
 
-        await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId);
+        await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId, newerEnqueueId: 100);
 
         // The newer run's event no longer waits behind the cancelled pause: it goes out without the clock moving.
         await rig.WaitForEventsAsync(4);
@@ -258,7 +294,7 @@ public sealed class TypingPauseTests
         await rig.WaitForStatusAsync(rows[0], "delivered");
         await Rig.SettleAsync();
 
-        await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId);
+        await rig.Dispatcher.CancelRemainingPartsAsync(ConversationId, newerEnqueueId: 100);
         rig.Clock.Advance(TimeSpan.FromSeconds(2.1));
 
         await rig.WaitForEventsAsync(4);
