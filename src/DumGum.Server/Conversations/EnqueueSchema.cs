@@ -82,17 +82,8 @@ public sealed class EnqueueSchema
     /// <summary>The <c>replyParameters</c> rule alone, also used for project defaults.</summary>
     public ObjectRule ReplyParameters { get; }
 
-    public EnqueueRequest? Validate(JsonElement body, out JsonRule.Errors errors)
-    {
-        errors = new JsonRule.Errors();
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add("$", "the body must be a JSON object");
-            return null;
-        }
-        var canonical = (JsonObject)root.Check(body, "", errors)!;
-        return errors.Count > 0 ? null : EnqueueRequest.From(canonical);
-    }
+    public EnqueueRequest? Validate(JsonElement body, out JsonRule.Errors errors) =>
+        root.CheckBody(body, out errors) is { } canonical ? EnqueueRequest.From(canonical) : null;
 }
 
 /// <summary>A validated enqueue, in canonical form; <see cref="Canonical"/> is what we store with the request.</summary>

@@ -43,14 +43,7 @@ public sealed class GenerateSchema
 
     public GenerateRequest? Validate(JsonElement body, out JsonRule.Errors errors)
     {
-        errors = new JsonRule.Errors();
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add("$", "the body must be a JSON object");
-            return null;
-        }
-        var canonical = (JsonObject)root.Check(body, "", errors)!;
-        if (errors.Count > 0) return null;
+        if (root.CheckBody(body, out errors) is not { } canonical) return null;
         var user = InlineProfile(canonical, "userProfile", errors);
         var persona = InlineProfile(canonical, "personaProfile", errors);
         if (user is null || persona is null) return null;

@@ -33,6 +33,19 @@ public sealed class ObjectRule(params Field[] fields) : JsonRule
 {
     readonly Dictionary<string, Field> byName = fields.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Checks a whole request body: it must be a JSON object. Returns the canonical object, or null with the errors.</summary>
+    public JsonObject? CheckBody(JsonElement body, out Errors errors)
+    {
+        errors = new Errors();
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("$", "the body must be a JSON object");
+            return null;
+        }
+        var canonical = (JsonObject)Check(body, "", errors)!;
+        return errors.Count > 0 ? null : canonical;
+    }
+
     public override JsonNode? Check(JsonElement value, string path, Errors errors)
     {
         if (value.ValueKind != JsonValueKind.Object) { errors.Add(path, $"must be an object, not {Kind(value)}"); return null; }

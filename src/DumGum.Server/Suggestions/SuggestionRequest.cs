@@ -56,14 +56,7 @@ public static class SuggestionSchema
 
     public static SuggestionRequest? Validate(JsonElement body, out JsonRule.Errors errors)
     {
-        errors = new JsonRule.Errors();
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add("$", "the body must be a JSON object");
-            return null;
-        }
-        var canonical = (JsonObject)Root.Check(body, "", errors)!;
-        if (errors.Count > 0) return null;
+        if (Root.CheckBody(body, out errors) is not { } canonical) return null;
         var user = GenerateSchema.InlineProfile(canonical, "userProfile", errors);
         var persona = GenerateSchema.InlineProfile(canonical, "personaProfile", errors);
         if (user is null || persona is null) return null;
