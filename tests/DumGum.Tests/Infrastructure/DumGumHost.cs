@@ -96,6 +96,20 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
         return new TestProject(id, (string)project["webhookSecret"]!, (string)key["key"]!);
     }
 
+    /// <summary>Polls the project's logs of one kind (oldest first) until <paramref name="done"/> holds, for at most 10 s.</summary>
+    public async Task<List<JsonObject>> WaitForLogsAsync(string projectId, string kind, Func<List<JsonObject>, bool> done)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var json = await AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{projectId}/logs?kind={kind}&limit=1000");
+            var items = json["items"]!.AsArray().Select(i => i!.AsObject()).Reverse().ToList();
+            if (done(items)) return items;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"logs of kind {kind} never matched: {json.ToJsonString()}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
     public Task<HttpResponseMessage> EnqueueAsync(string? key, object body) => EnqueueRawAsync(key, JsonSerializerHelper.Serialize(body));
 
     public Task<HttpResponseMessage> EnqueueRawAsync(string? key, string body, string contentType = "application/json")

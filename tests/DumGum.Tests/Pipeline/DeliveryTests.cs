@@ -29,19 +29,6 @@ public sealed class DeliveryTests
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
-    static async Task<List<JsonObject>> WaitForLogsAsync(DumGumHost host, string projectId, string kind, Func<List<JsonObject>, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var json = await host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{projectId}/logs?kind={kind}&limit=1000");
-            var items = json["items"]!.AsArray().Select(i => i!.AsObject()).Reverse().ToList();
-            if (done(items)) return items;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"logs of kind {kind} never matched: {json.ToJsonString()}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
-
     [Fact]
     public async Task Failed_deliveries_are_retried_with_the_same_webhook_id_and_stay_in_order()
     {
@@ -71,7 +58,7 @@ public sealed class DeliveryTests
         Assert.True(processingAccepted < firstCreatedAttempt, "answer.processing is delivered before answer.created is sent");
         Assert.NotEqual(processing.WebhookId, created.WebhookId);
 
-        var logs = await WaitForLogsAsync(host, project.Id, "incoming_content", l => l.Count >= 6);
+        var logs = await host.WaitForLogsAsync(project.Id, "incoming_content", l => l.Count >= 6);
         Assert.Equal([500, 500, 204, 500, 500, 204], logs.Select(l => (int?)l["status"]));
         Assert.Equal([1, 2, 3, 1, 2, 3], logs.Select(l => (int)l["attempt"]!));
     }
@@ -89,7 +76,7 @@ public sealed class DeliveryTests
 
         await EnqueueAsync(host, project);
         // The first event (answer.processing) meets the 410; answer.created of the same run is then not sent.
-        var logs = await WaitForLogsAsync(host, project.Id, "incoming_content",
+        var logs = await host.WaitForLogsAsync(project.Id, "incoming_content",
             l => l.Any(e => ((string?)e["error"])?.Contains("not sent (answer.created)", StringComparison.Ordinal) == true));
         var gone = Assert.Single(logs, l => (int?)l["status"] == 410);
         Assert.Contains("answer.processing", (string?)gone["error"], StringComparison.Ordinal);
@@ -100,7 +87,7 @@ public sealed class DeliveryTests
         // A later run: its events are not POSTed either, only logged as not sent.
         customer.AddUserText(User, Persona, "hello again");
         await EnqueueAsync(host, project);
-        logs = await WaitForLogsAsync(host, project.Id, "incoming_content",
+        logs = await host.WaitForLogsAsync(project.Id, "incoming_content",
             l => l.Count(e => ((string?)e["error"])?.StartsWith("not sent", StringComparison.Ordinal) == true) >= 3);
         Assert.Equal(2, customer.CallCount("/history"));
         Assert.Single(customer.Attempts);

@@ -37,19 +37,6 @@ public sealed class ProfileCacheTests
 
     static bool IsOutcome(ReceivedEvent e) => e.Event is Events.AnswerCreated or Events.ConversationDropped;
 
-    static async Task<List<JsonObject>> WaitForLogsAsync(DumGumHost host, string projectId, string kind, Func<List<JsonObject>, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var json = await host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{projectId}/logs?kind={kind}&limit=1000");
-            var items = json["items"]!.AsArray().Select(i => i!.AsObject()).Reverse().ToList();
-            if (done(items)) return items;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"logs of kind {kind} never matched: {json.ToJsonString()}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
-
     [Fact]
     public async Task Profiles_are_cached_between_runs_and_refetched_when_a_new_version_is_announced()
     {
@@ -120,7 +107,7 @@ public sealed class ProfileCacheTests
         Assert.Equal("INVALID_PROFILE", (string?)outcome.Data["reason"]);
         Assert.DoesNotContain(customer.Attempts, e => e.Event == Events.AnswerCreated);
 
-        var logs = await WaitForLogsAsync(host, project.Id, "profile",
+        var logs = await host.WaitForLogsAsync(project.Id, "profile",
             l => l.Any(e => ((string?)e["error"])?.Contains(expectedError, StringComparison.Ordinal) == true));
         var entry = logs.First(e => ((string?)e["error"])?.Contains(expectedError, StringComparison.Ordinal) == true);
         Assert.Contains(Persona, (string)entry["url"]!, StringComparison.Ordinal);

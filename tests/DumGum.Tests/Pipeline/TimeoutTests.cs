@@ -33,19 +33,6 @@ public sealed class TimeoutTests
     };
 
     /// <summary>Polls the project logs of one kind (oldest first) until <paramref name="done"/> holds.</summary>
-    static async Task<List<JsonObject>> WaitForLogsAsync(DumGumHost host, string projectId, string kind, Func<List<JsonObject>, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var json = await host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{projectId}/logs?kind={kind}&limit=1000");
-            var items = json["items"]!.AsArray().Select(i => i!.AsObject()).Reverse().ToList();
-            if (done(items)) return items;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"logs of kind {kind} never matched: {json.ToJsonString()}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
-
     [Fact]
     public async Task A_hanging_chat_history_endpoint_drops_the_run_with_TIMEOUT_at_the_deadline()
     {
@@ -97,7 +84,7 @@ public sealed class TimeoutTests
         Assert.DoesNotContain(customer.Attempts, e => e.Event == Events.AnswerCreated);
         Assert.Equal(1, customer.CallCount("/history"));
 
-        var logs = await WaitForLogsAsync(host, project.Id, "chat_history", l => l.Count >= 1);
+        var logs = await host.WaitForLogsAsync(project.Id, "chat_history", l => l.Count >= 1);
         var entry = Assert.Single(logs);
         Assert.Equal(404, (int?)entry["status"]);
         Assert.Equal(1, (int?)entry["attempt"]);
@@ -120,7 +107,7 @@ public sealed class TimeoutTests
         Assert.DoesNotContain(customer.Events, e => e.Event == Events.ConversationDropped);
         Assert.Equal(3, customer.CallCount("/history"));
 
-        var logs = await WaitForLogsAsync(host, project.Id, "chat_history", l => l.Count >= 3);
+        var logs = await host.WaitForLogsAsync(project.Id, "chat_history", l => l.Count >= 3);
         Assert.Equal([1, 2, 3], logs.Select(l => (int)l["attempt"]!));
         Assert.Equal([503, 503, 200], logs.Select(l => (int)l["status"]!));
         Assert.All(logs.Take(2), l => Assert.False(string.IsNullOrEmpty((string?)l["error"])));
