@@ -10,8 +10,6 @@ public sealed class TimerQueue(TimeProvider clock)
     readonly Lock gate = new();
     TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public int Count { get { lock (gate) return queue.Count; } }
-
     public void Schedule(long id, DateTimeOffset due)
     {
         lock (gate)

@@ -43,9 +43,6 @@ public sealed class DeliveryDispatcher(
 
     public long Pending => Interlocked.Read(ref pending);
 
-    /// <summary>Raised after an event was accepted by the customer.</summary>
-    public event Action<Delivery>? Delivered;
-
     public void Start(Database database, CancellationToken stoppingToken)
     {
         stopping = stoppingToken;
@@ -276,7 +273,6 @@ public sealed class DeliveryDispatcher(
             {
                 metrics.Delivered(d.Event, "delivered", latency);
                 await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "delivered", null, clock.GetUtcNow()));
-                Delivered?.Invoke(d);
                 return (true, null);
             }
             metrics.Delivered(d.Event, "failed", latency);
