@@ -52,7 +52,7 @@ public static class Hosting
         services.AddOptions<SecurityOptions>().BindConfiguration("Security");
         services.AddOptions<ConversationOptions>().BindConfiguration("Conversations");
 
-        services.AddSingleton(_ => new Database(config["Storage:Sqlite:Path"] is { Length: > 0 } p ? p : "data/dumgum.db"));
+        services.AddSingleton(_ => Database.FromConfiguration(config));
         services.AddSingleton(sp =>
         {
             var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>());
@@ -149,7 +149,7 @@ public static class Hosting
             SampleCredentials? sample = null;
             if (app.Environment.IsDevelopment())
             {
-                var dataDirectory = Path.GetDirectoryName(sp.GetRequiredService<Database>().Path)!;
+                var dataDirectory = sp.GetRequiredService<Database>().DataDirectory;
                 sample = await SampleSetup.EnsureAsync(sp.GetRequiredService<ProjectStore>(), sp.GetRequiredService<AccessKeyStore>(),
                     sp.GetRequiredService<SampleCustomer>(), dataDirectory, baseUrl, app.Lifetime.ApplicationStopping);
             }
@@ -184,7 +184,7 @@ sealed class StorageHealthCheck(Database database) : IHealthCheck
         }
         catch (Exception ex)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy("SQLite is not reachable", ex));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The database ({database.Provider}) is not reachable", ex));
         }
     }
 }

@@ -32,10 +32,10 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
         var info = new AccessKeyInfo(Ids.AccessKey(), projectId, name, AccessKeyFormat.Hint(key), clock.GetUtcNow(), null, null);
         await writes.WriteAsync(w => w.Command("""
                 INSERT INTO access_keys(id, project_id, name, key_hash, hint, created_at)
-                VALUES($id, $project, $name, $hash, $hint, $created)
+                VALUES(@id, @project, @name, @hash, @hint, @created)
                 """)
-            .With("$id", info.Id).With("$project", projectId).With("$name", name).With("$hash", hash)
-            .With("$hint", info.Hint).With("$created", info.CreatedAt.ToUnixMs()).ExecuteNonQuery())
+            .With("@id", info.Id).With("@project", projectId).With("@name", name).With("@hash", hash)
+            .With("@hint", info.Hint).With("@created", info.CreatedAt.ToUnixMs()).ExecuteNonQuery())
             .WaitAsync(cancellationToken);
         cache.TryRemove(Convert.ToHexString(hash), out _);   // forget a cached "unknown"
         return (info, key);
@@ -46,8 +46,8 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
         using var connection = database.Open();
         using var command = connection.Sql("""
             SELECT id, project_id, name, hint, created_at, last_used_at, revoked_at FROM access_keys
-            WHERE project_id = $project ORDER BY created_at
-            """).With("$project", projectId);
+            WHERE project_id = @project ORDER BY created_at
+            """).With("@project", projectId);
         using var reader = command.ExecuteReader();
         var list = new List<AccessKeyInfo>();
         while (reader.Read())
@@ -61,8 +61,8 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
     {
         var now = clock.GetUtcNow().ToUnixMs();
         var changed = await writes.WriteAsync(w => w.Command("""
-                UPDATE access_keys SET revoked_at = COALESCE(revoked_at, $now) WHERE id = $id AND project_id = $project
-                """).With("$now", now).With("$id", keyId).With("$project", projectId).ExecuteNonQuery())
+                UPDATE access_keys SET revoked_at = COALESCE(revoked_at, @now) WHERE id = @id AND project_id = @project
+                """).With("@now", now).With("@id", keyId).With("@project", projectId).ExecuteNonQuery())
             .WaitAsync(cancellationToken);
         foreach (var (hash, entry) in cache)
             if (entry.Caller?.KeyId == keyId) cache.TryRemove(hash, out _);
@@ -90,8 +90,8 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
     Caller? Load(byte[] hash)
     {
         using var connection = database.Open();
-        using var command = connection.Sql("SELECT id, project_id FROM access_keys WHERE key_hash = $hash AND revoked_at IS NULL")
-            .With("$hash", hash);
+        using var command = connection.Sql("SELECT id, project_id FROM access_keys WHERE key_hash = @hash AND revoked_at IS NULL")
+            .With("@hash", hash);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new Caller(reader.GetString(0), reader.GetString(1)) : null;
     }
@@ -100,7 +100,7 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
     {
         if (lastUsedWritten.TryGetValue(keyId, out var last) && now - last < LastUsedResolution) return;
         lastUsedWritten[keyId] = now;
-        _ = writes.WriteAsync(w => w.Command("UPDATE access_keys SET last_used_at = $now WHERE id = $id")
-            .With("$now", now.ToUnixMs()).With("$id", keyId).ExecuteNonQuery());
+        _ = writes.WriteAsync(w => w.Command("UPDATE access_keys SET last_used_at = @now WHERE id = @id")
+            .With("@now", now.ToUnixMs()).With("@id", keyId).ExecuteNonQuery());
     }
 }

@@ -27,7 +27,10 @@ public sealed class AdminAuth
         var stored = connection.Sql("SELECT value FROM settings WHERE key = 'admin_token_sha256'").ExecuteScalar() as string;
         if (stored is not null) return new AdminAuth(Convert.FromHexString(stored));
         var token = "dgadm_" + RandomNumberGenerator.GetString(Ids.Base62, 40);
-        connection.Sql("INSERT INTO settings(key, value) VALUES('admin_token_sha256', $v)").With("$v", Convert.ToHexString(Hash(token))).ExecuteNonQuery();
+        var inserted = connection.Sql("INSERT INTO settings(key, value) VALUES('admin_token_sha256', @v) ON CONFLICT(key) DO NOTHING")
+            .With("@v", Convert.ToHexString(Hash(token))).ExecuteNonQuery();
+        // Another node starting at the same moment stored its token first: that one is the token.
+        if (inserted == 0) return Create(null, database);
         return new AdminAuth(Hash(token), token);
     }
 

@@ -23,7 +23,8 @@ public static class Cli
           keys create --project PROJECT_ID --name NAME
           keys list --project PROJECT_ID
           keys revoke --project PROJECT_ID --key KEY_ID
-        Options read the same configuration as the server (appsettings.json, DUMGUM_… environment, --Storage:Sqlite:Path=…).
+        Options read the same configuration as the server (appsettings.json, DUMGUM_… environment, --Storage:Sqlite:Path=…,
+        --Storage:Provider=Postgres --ConnectionStrings:Postgres=…).
         """;
 
     static readonly JsonSerializerOptions Output = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -41,7 +42,7 @@ public static class Cli
             .AddEnvironmentVariables()
             .AddInMemoryCollection(settings)
             .Build();
-        var database = new Database(config["Storage:Sqlite:Path"] is { Length: > 0 } p ? p : "data/dumgum.db");
+        using var database = Database.FromConfiguration(config);
         using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
         var clock = TimeProvider.System;
         var projects = new ProjectStore(database, writes, clock);

@@ -10,17 +10,17 @@ public sealed class AnswerStore(Database database)
         string answerJson, string? itemisationJson) =>
         w.Command("""
                 INSERT INTO answers(id, project_id, conversation_id, created_at, answer, itemisation)
-                VALUES($id, $p, $c, $at, $answer, $items)
+                VALUES(@id, @p, @c, @at, @answer, @items)
                 """)
-            .With("$id", id).With("$p", projectId).With("$c", conversationId).With("$at", createdAt.ToUnixMs())
-            .With("$answer", answerJson).With("$items", itemisationJson).ExecuteNonQuery();
+            .With("@id", id).With("@p", projectId).With("@c", conversationId).With("@at", createdAt.ToUnixMs())
+            .With("@answer", answerJson).With("@items", itemisationJson).ExecuteNonQuery();
 
     /// <summary>The answer and its itemisation, scoped to the project: another project's answer is not found.</summary>
     public JsonObject? Find(string projectId, string answerId)
     {
         using var connection = database.Open();
-        using var command = connection.Sql("SELECT answer, itemisation FROM answers WHERE id = $id AND project_id = $p")
-            .With("$id", answerId).With("$p", projectId);
+        using var command = connection.Sql("SELECT answer, itemisation FROM answers WHERE id = @id AND project_id = @p")
+            .With("@id", answerId).With("@p", projectId);
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         return new JsonObject

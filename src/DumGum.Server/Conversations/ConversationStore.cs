@@ -51,14 +51,14 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
             if (!conversationIds.TryGetValue(key, out var conversationId))
             {
                 conversationId = (long)w.Command("""
-                        INSERT INTO conversations(project_id, user_profile_id, persona_profile_id) VALUES($p, $u, $s)
+                        INSERT INTO conversations(project_id, user_profile_id, persona_profile_id) VALUES(@p, @u, @s)
                         ON CONFLICT(project_id, user_profile_id, persona_profile_id) DO UPDATE SET project_id = excluded.project_id
                         RETURNING id
                         """)
-                    .With("$p", key.ProjectId).With("$u", key.UserProfileId).With("$s", key.PersonaProfileId).ExecuteScalar()!;
+                    .With("@p", key.ProjectId).With("@u", key.UserProfileId).With("@s", key.PersonaProfileId).ExecuteScalar()!;
             }
-            var enqueueId = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES($c, $now, $r) RETURNING id")
-                .With("$c", conversationId).With("$now", ms).With("$r", canonicalRequest).ExecuteScalar()!;
+            var enqueueId = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES(@c, @now, @r) RETURNING id")
+                .With("@c", conversationId).With("@now", ms).With("@r", canonicalRequest).ExecuteScalar()!;
             return new AcceptedEnqueue(conversationId, key, enqueueId, now, bufferSeconds, maxProcessingSeconds);
         });
         // Cached only once committed: an id from a rolled-back batch may be handed to another conversation.
@@ -76,19 +76,19 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         {
             var now = clock.GetUtcNow().ToUnixMs();
             var token = w.Command("""
-                    UPDATE conversations SET lease_owner = $owner, lease_until = $until, lease_token = lease_token + 1
-                    WHERE id = $id AND (lease_until IS NULL OR lease_until <= $now OR lease_owner = $owner)
+                    UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
+                    WHERE id = @id AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
                     RETURNING lease_token
                     """)
-                .With("$owner", owner).With("$until", now + (long)LeaseDuration.TotalMilliseconds).With("$id", conversationId)
-                .With("$now", now).ExecuteScalar();
+                .With("@owner", owner).With("@until", now + (long)LeaseDuration.TotalMilliseconds).With("@id", conversationId)
+                .With("@now", now).ExecuteScalar();
             if (token is null)
             {
-                var until = w.Command("SELECT lease_until FROM conversations WHERE id = $id").With("$id", conversationId).ExecuteScalar();
+                var until = w.Command("SELECT lease_until FROM conversations WHERE id = @id").With("@id", conversationId).ExecuteScalar();
                 return ((Claim?)null, until is long u ? u.FromUnixMs() : (DateTimeOffset?)null);
             }
-            using var reader = w.Command("SELECT MAX(id), MIN(accepted_at) FROM enqueues WHERE conversation_id = $id")
-                .With("$id", conversationId).ExecuteReader();
+            using var reader = w.Command("SELECT MAX(id), MIN(accepted_at) FROM enqueues WHERE conversation_id = @id")
+                .With("@id", conversationId).ExecuteReader();
             reader.Read();
             if (reader.IsDBNull(0))
             {
@@ -102,8 +102,8 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     public IReadOnlyList<ServedEnqueue> LoadServed(long conversationId, long watermark)
     {
         using var connection = database.Open();
-        using var command = connection.Sql("SELECT id, accepted_at, request FROM enqueues WHERE conversation_id = $c AND id <= $w ORDER BY id")
-            .With("$c", conversationId).With("$w", watermark);
+        using var command = connection.Sql("SELECT id, accepted_at, request FROM enqueues WHERE conversation_id = @c AND id <= @w ORDER BY id")
+            .With("@c", conversationId).With("@w", watermark);
         using var reader = command.ExecuteReader();
         var list = new List<ServedEnqueue>();
         while (reader.Read()) list.Add(new ServedEnqueue(reader.GetInt64(0), reader.GetInt64(1).FromUnixMs(), reader.GetString(2)));
@@ -112,8 +112,8 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
 
     /// <summary>Extends the lease; false when it was lost (then the run must stop without recording anything).</summary>
     public Task<bool> HeartbeatAsync(long conversationId, long leaseToken) =>
-        writes.WriteAsync(w => w.Command("UPDATE conversations SET lease_until = $until WHERE id = $id AND lease_token = $t AND lease_owner IS NOT NULL")
-            .With("$until", (clock.GetUtcNow() + LeaseDuration).ToUnixMs()).With("$id", conversationId).With("$t", leaseToken)
+        writes.WriteAsync(w => w.Command("UPDATE conversations SET lease_until = @until WHERE id = @id AND lease_token = @t AND lease_owner IS NOT NULL")
+            .With("@until", (clock.GetUtcNow() + LeaseDuration).ToUnixMs()).With("@id", conversationId).With("@t", leaseToken)
             .ExecuteNonQuery() == 1);
 
     /// <summary>Writes events under the lease (fenced); throws <see cref="LeaseLostException"/> when the lease is gone.</summary>
@@ -134,9 +134,9 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         {
             EnsureLease(w, conversationId, leaseToken);
             var deliveries = emit(w);
-            w.Command("DELETE FROM enqueues WHERE conversation_id = $c AND id <= $w").With("$c", conversationId).With("$w", watermark).ExecuteNonQuery();
+            w.Command("DELETE FROM enqueues WHERE conversation_id = @c AND id <= @w").With("@c", conversationId).With("@w", watermark).ExecuteNonQuery();
             Release(w, conversationId, leaseToken);
-            var oldest = w.Command("SELECT MIN(accepted_at) FROM enqueues WHERE conversation_id = $c").With("$c", conversationId).ExecuteScalar();
+            var oldest = w.Command("SELECT MIN(accepted_at) FROM enqueues WHERE conversation_id = @c").With("@c", conversationId).ExecuteScalar();
             return (deliveries, oldest is long o ? o.FromUnixMs() : (DateTimeOffset?)null);
         });
 
@@ -144,13 +144,13 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     public Task ReleaseAsync(long conversationId, long leaseToken) => writes.WriteAsync(w => Release(w, conversationId, leaseToken));
 
     static void Release(WriteQueue.Writer w, long conversationId, long leaseToken) =>
-        w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = $id AND lease_token = $t")
-            .With("$id", conversationId).With("$t", leaseToken).ExecuteNonQuery();
+        w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND lease_token = @t")
+            .With("@id", conversationId).With("@t", leaseToken).ExecuteNonQuery();
 
     static void EnsureLease(WriteQueue.Writer w, long conversationId, long leaseToken)
     {
-        var held = w.Command("SELECT 1 FROM conversations WHERE id = $id AND lease_token = $t AND lease_owner IS NOT NULL")
-            .With("$id", conversationId).With("$t", leaseToken).ExecuteScalar();
+        var held = w.Command("SELECT 1 FROM conversations WHERE id = @id AND lease_token = @t AND lease_owner IS NOT NULL")
+            .With("@id", conversationId).With("@t", leaseToken).ExecuteScalar();
         if (held is null) throw new LeaseLostException(conversationId);
     }
 

@@ -23,11 +23,11 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
         var safeUrl = RedactQuery(url);
         writes.WriteAsync(w => w.Command("""
                 INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id)
-                VALUES($p, $at, $kind, $url, $status, $latency, $attempt, $error, $user, $persona)
+                VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona)
                 """)
-            .With("$p", projectId).With("$at", at).With("$kind", kind).With("$url", safeUrl).With("$status", status)
-            .With("$latency", (long)latency.TotalMilliseconds).With("$attempt", attempt).With("$error", error)
-            .With("$user", userProfileId).With("$persona", personaProfileId).ExecuteNonQuery())
+            .With("@p", projectId).With("@at", at).With("@kind", kind).With("@url", safeUrl).With("@status", status)
+            .With("@latency", (long)latency.TotalMilliseconds).With("@attempt", attempt).With("@error", error)
+            .With("@user", userProfileId).With("@persona", personaProfileId).ExecuteNonQuery())
             .ContinueWith(t => log.LogWarning(t.Exception, "Could not write a project log entry"), TaskContinuationOptions.OnlyOnFaulted);
     }
 
@@ -37,25 +37,25 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
         using var command = connection.Sql("""
             SELECT id, project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id
             FROM call_logs
-            WHERE project_id = $p
-              AND ($kind IS NULL OR kind = $kind)
-              AND ($status IS NULL OR ($status = 'error' AND (error IS NOT NULL OR status IS NULL OR status >= 400))
-                                   OR ($status = 'ok' AND error IS NULL AND status < 400)
-                                   OR CAST(status AS TEXT) = $status)
-              AND ($user IS NULL OR user_profile_id = $user)
-              AND ($persona IS NULL OR persona_profile_id = $persona)
-              AND ($since IS NULL OR at >= $since)
-              AND ($before IS NULL OR id < $before)
-            ORDER BY id DESC LIMIT $limit
+            WHERE project_id = @p
+              AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind)
+              AND (CAST(@status AS TEXT) IS NULL OR (@status = 'error' AND (error IS NOT NULL OR status IS NULL OR status >= 400))
+                                   OR (@status = 'ok' AND error IS NULL AND status < 400)
+                                   OR CAST(status AS TEXT) = @status)
+              AND (CAST(@user AS TEXT) IS NULL OR user_profile_id = @user)
+              AND (CAST(@persona AS TEXT) IS NULL OR persona_profile_id = @persona)
+              AND (CAST(@since AS BIGINT) IS NULL OR at >= @since)
+              AND (CAST(@before AS BIGINT) IS NULL OR id < @before)
+            ORDER BY id DESC LIMIT @limit
             """)
-            .With("$p", q.ProjectId).With("$kind", q.Kind).With("$status", q.Status).With("$user", q.UserProfileId)
-            .With("$persona", q.PersonaProfileId).With("$since", q.Since?.ToUnixMs()).With("$before", q.Before)
-            .With("$limit", q.Limit);
+            .With("@p", q.ProjectId).With("@kind", q.Kind).With("@status", q.Status).With("@user", q.UserProfileId)
+            .With("@persona", q.PersonaProfileId).With("@since", q.Since?.ToUnixMs()).With("@before", q.Before)
+            .With("@limit", q.Limit);
         using var reader = command.ExecuteReader();
         var list = new List<CallLogEntry>();
         while (reader.Read())
             list.Add(new CallLogEntry(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2).FromUnixMs(), reader.GetString(3),
-                reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.GetInt64(6), reader.GetInt32(7),
+                reader.GetString(4), reader.IsDBNull(5) ? null : (int)reader.GetInt64(5), reader.GetInt64(6), (int)reader.GetInt64(7),
                 reader.StringOrNull(8), reader.StringOrNull(9), reader.StringOrNull(10)));
         return list;
     }

@@ -48,12 +48,12 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
         memory[key] = entry;
         await writes.WriteAsync(w => w.Command("""
                 INSERT INTO profiles(project_id, profile_id, version, expires_at, fetched_at, body)
-                VALUES($p, $id, $version, $expires, $fetched, $body)
+                VALUES(@p, @id, @version, @expires, @fetched, @body)
                 ON CONFLICT(project_id, profile_id) DO UPDATE SET version = excluded.version, expires_at = excluded.expires_at,
                     fetched_at = excluded.fetched_at, body = excluded.body
                 """)
-            .With("$p", project.Id).With("$id", profileId).With("$version", profile.Version)
-            .With("$expires", expiresAt.ToUnixMs()).With("$fetched", now.ToUnixMs()).With("$body", raw.ToJsonString())
+            .With("@p", project.Id).With("@id", profileId).With("@version", profile.Version)
+            .With("@expires", expiresAt.ToUnixMs()).With("@fetched", now.ToUnixMs()).With("@body", raw.ToJsonString())
             .ExecuteNonQuery()).WaitAsync(cancellationToken);
         return profile;
     }
@@ -61,8 +61,8 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
     Entry? Load(Project project, string profileId)
     {
         using var connection = database.Open();
-        using var command = connection.Sql("SELECT body, expires_at FROM profiles WHERE project_id = $p AND profile_id = $id")
-            .With("$p", project.Id).With("$id", profileId);
+        using var command = connection.Sql("SELECT body, expires_at FROM profiles WHERE project_id = @p AND profile_id = @id")
+            .With("@p", project.Id).With("@id", profileId);
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var raw = JsonNode.Parse(reader.GetString(0))!.AsObject();

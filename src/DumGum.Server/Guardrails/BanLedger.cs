@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using DumGum.Http;
 using DumGum.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace DumGum.Guardrails;
 
@@ -32,19 +32,6 @@ public sealed class BanLedger
     /// <summary>Past this many cached conversations, further reads go to the database instead of growing the cache.</summary>
     public const int MaxCachedConversations = 1_000_000;
 
-    const string Table = """
-        CREATE TABLE IF NOT EXISTS bans(
-            project_id TEXT NOT NULL,
-            user_profile_id TEXT NOT NULL,
-            persona_profile_id TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            offences INTEGER NOT NULL,
-            last_offence_at INTEGER NOT NULL,
-            stopped_until INTEGER,
-            permanent INTEGER NOT NULL,
-            PRIMARY KEY(project_id, user_profile_id, persona_profile_id, reason));
-        """;
-
     readonly Database database;
     readonly WriteQueue writes;
     readonly ConcurrentDictionary<Key, Cached> cache = new();
@@ -61,8 +48,6 @@ public sealed class BanLedger
         ArgumentNullException.ThrowIfNull(writes);
         this.database = database;
         this.writes = writes;
-        using var connection = database.Open();
-        Database.Execute(connection, Table);
     }
 
     /// <summary>
@@ -87,13 +72,13 @@ public sealed class BanLedger
             var wasPermanent = false;
             using (var reader = w.Command("""
                     SELECT offences, last_offence_at, stopped_until, permanent FROM bans
-                    WHERE project_id = $p AND user_profile_id = $u AND persona_profile_id = $s AND reason = $r
+                    WHERE project_id = @p AND user_profile_id = @u AND persona_profile_id = @s AND reason = @r
                     """)
-                .With("$p", projectId).With("$u", user).With("$s", persona).With("$r", canonical).ExecuteReader())
+                .With("@p", projectId).With("@u", user).With("@s", persona).With("@r", canonical).ExecuteReader())
             {
                 if (reader.Read())
                 {
-                    previous = reader.GetInt32(0);
+                    previous = (int)reader.GetInt64(0);
                     lastAt = reader.GetInt64(1);
                     until = reader.Int64OrNull(2);
                     wasPermanent = reader.GetInt64(3) != 0;
@@ -105,13 +90,13 @@ public sealed class BanLedger
             long? stoppedUntil = permanent ? null : Math.Max(nowMs + (long)minutes * 60_000, until ?? 0);
             w.Command("""
                     INSERT INTO bans(project_id, user_profile_id, persona_profile_id, reason, offences, last_offence_at, stopped_until, permanent)
-                    VALUES($p, $u, $s, $r, $n, $now, $until, $permanent)
+                    VALUES(@p, @u, @s, @r, @n, @now, @until, @permanent)
                     ON CONFLICT(project_id, user_profile_id, persona_profile_id, reason) DO UPDATE SET
                         offences = excluded.offences, last_offence_at = excluded.last_offence_at,
                         stopped_until = excluded.stopped_until, permanent = excluded.permanent
                     """)
-                .With("$p", projectId).With("$u", user).With("$s", persona).With("$r", canonical).With("$n", offence)
-                .With("$now", nowMs).With("$until", stoppedUntil).With("$permanent", permanent ? 1 : 0).ExecuteNonQuery();
+                .With("@p", projectId).With("@u", user).With("@s", persona).With("@r", canonical).With("@n", offence)
+                .With("@now", nowMs).With("@until", stoppedUntil).With("@permanent", permanent ? 1 : 0).ExecuteNonQuery();
             var strongest = Strongest(w.Command(SelectConversation), key);
             return (new BanOutcome(canonical, offence, permanent, stoppedUntil?.FromUnixMs()), strongest, Interlocked.Increment(ref writeSequence));
         });
@@ -148,11 +133,11 @@ public sealed class BanLedger
     }
 
     const string SelectConversation =
-        "SELECT reason, stopped_until, permanent FROM bans WHERE project_id = $p AND user_profile_id = $u AND persona_profile_id = $s";
+        "SELECT reason, stopped_until, permanent FROM bans WHERE project_id = @p AND user_profile_id = @u AND persona_profile_id = @s";
 
-    static ActiveBan? Strongest(SqliteCommand command, Key key)
+    static ActiveBan? Strongest(DbCommand command, Key key)
     {
-        using var reader = command.With("$p", key.ProjectId).With("$u", key.User).With("$s", key.Persona).ExecuteReader();
+        using var reader = command.With("@p", key.ProjectId).With("@u", key.User).With("@s", key.Persona).ExecuteReader();
         ActiveBan? best = null;
         while (reader.Read())
         {

@@ -65,15 +65,15 @@ public sealed class ProjectStore
     static void Save(WriteQueue.Writer w, Project p) => w.Command("""
             INSERT INTO projects(id, name, config, webhook_secret, previous_webhook_secret, previous_secret_expires_at,
                                  incoming_disabled_at, created_at, updated_at)
-            VALUES($id, $name, $config, $secret, $previous, $previousExpires, $disabled, $created, $updated)
+            VALUES(@id, @name, @config, @secret, @previous, @previousExpires, @disabled, @created, @updated)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, config = excluded.config,
                 webhook_secret = excluded.webhook_secret, previous_webhook_secret = excluded.previous_webhook_secret,
                 previous_secret_expires_at = excluded.previous_secret_expires_at,
                 incoming_disabled_at = excluded.incoming_disabled_at, updated_at = excluded.updated_at
             """)
-        .With("$id", p.Id).With("$name", p.Name).With("$config", JsonSerializer.Serialize(p.Config, Json))
-        .With("$secret", p.WebhookSecret).With("$previous", p.PreviousWebhookSecret)
-        .With("$previousExpires", p.PreviousSecretExpiresAt?.ToUnixMs()).With("$disabled", p.IncomingDisabledAt?.ToUnixMs())
-        .With("$created", p.CreatedAt.ToUnixMs()).With("$updated", p.UpdatedAt.ToUnixMs())
+        .With("@id", p.Id).With("@name", p.Name).With("@config", JsonSerializer.Serialize(p.Config, Json))
+        .With("@secret", p.WebhookSecret).With("@previous", p.PreviousWebhookSecret)
+        .With("@previousExpires", p.PreviousSecretExpiresAt?.ToUnixMs()).With("@disabled", p.IncomingDisabledAt?.ToUnixMs())
+        .With("@created", p.CreatedAt.ToUnixMs()).With("@updated", p.UpdatedAt.ToUnixMs())
         .ExecuteNonQuery();
 }

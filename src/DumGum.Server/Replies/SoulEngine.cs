@@ -30,9 +30,9 @@ public sealed class SoulEngine(IChatClient model, Database database, WriteQueue 
         var card = offline ? OfflineCard(persona) : await GenerateAsync(projectId, persona, cancellationToken) ?? OfflineCard(persona);
         var now = clock.GetUtcNow().ToUnixMs();
         await writes.WriteAsync(w => w.Command("""
-                INSERT INTO style_cards(project_id, persona_profile_id, version, card, created_at) VALUES($p, $id, $v, $card, $now)
+                INSERT INTO style_cards(project_id, persona_profile_id, version, card, created_at) VALUES(@p, @id, @v, @card, @now)
                 ON CONFLICT(project_id, persona_profile_id, version) DO NOTHING
-                """).With("$p", projectId).With("$id", persona.Id).With("$v", version).With("$card", card).With("$now", now)
+                """).With("@p", projectId).With("@id", persona.Id).With("@v", version).With("@card", card).With("@now", now)
             .ExecuteNonQuery()).WaitAsync(cancellationToken);
         return cards[key] = card;
     }
@@ -40,8 +40,8 @@ public sealed class SoulEngine(IChatClient model, Database database, WriteQueue 
     string? Load((string Project, string Persona, string Version) key)
     {
         using var connection = database.Open();
-        using var command = connection.Sql("SELECT card FROM style_cards WHERE project_id = $p AND persona_profile_id = $id AND version = $v")
-            .With("$p", key.Project).With("$id", key.Persona).With("$v", key.Version);
+        using var command = connection.Sql("SELECT card FROM style_cards WHERE project_id = @p AND persona_profile_id = @id AND version = @v")
+            .With("@p", key.Project).With("@id", key.Persona).With("@v", key.Version);
         return command.ExecuteScalar() as string;
     }
 

@@ -1,33 +1,53 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace DumGum.Storage;
 
 /// <summary>
-/// The single writer. Concurrent callers queue work; one thread takes everything waiting, runs it in one transaction
-/// (each item inside its own savepoint, so one failing item fails alone) and commits once: one fsync serves the whole
-/// batch. A caller's task completes only after the commit that holds its work, so "completed" means "durable".
+/// The single writer of this node. Concurrent callers queue work; one thread takes everything waiting, runs it in one
+/// transaction and commits once: one fsync serves the whole batch. A caller's task completes only after the commit
+/// that holds its work, so "completed" means "durable". One failing item fails alone:
+/// <list type="bullet">
+/// <item>SQLite runs each item in its own savepoint (in-process, nearly free).</item>
+/// <item>PostgreSQL skips savepoints (each would be a network round trip): when an item fails, the batch is rolled
+/// back and every item runs again in a transaction of its own. Work items are pure database work, safe to repeat.</item>
+/// </list>
+/// <see cref="Committed"/> fires after each commit with the batch's notices (PostgreSQL: one NOTIFY per batch).
 /// </summary>
 public sealed class WriteQueue : IDisposable
 {
     const int MaxBatch = 2048;
 
     readonly Channel<IWork> channel = Channel.CreateUnbounded<IWork>(new UnboundedChannelOptions { SingleReader = true });
-    readonly SqliteConnection connection;
+    DbConnection connection;
     readonly Thread thread;
-    readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
+    readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
     readonly ILogger<WriteQueue> log;
+    readonly bool savepoints;
 
     public WriteQueue(Database database, ILogger<WriteQueue> log)
     {
         this.log = log;
+        Database = database;
+        savepoints = !database.IsPostgres;
         connection = database.Open();
         thread = new Thread(Run) { IsBackground = true, Name = "dumgum-writer" };
         thread.Start();
     }
 
+    public Database Database { get; }
+
     public event Action<int, TimeSpan>? BatchCommitted;
+
+    /// <summary>
+    /// Called on the writer thread inside each transaction, just before COMMIT, when items left notices
+    /// (<see cref="Writer.Notice"/>): PostgreSQL sends them as one NOTIFY that commits with the batch.
+    /// </summary>
+    public Action<Writer, IReadOnlyList<string>>? BeforeCommit { get; set; }
+
+    /// <summary>Called after each commit with the notices its items left (in-process listeners).</summary>
+    public event Action<IReadOnlyList<string>>? Committed;
 
     public Task<T> WriteAsync<T>(Func<Writer, T> work)
     {
@@ -49,26 +69,68 @@ public sealed class WriteQueue : IDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                writer.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
-                for (var i = 0; i < batch.Count; i++)
+                if (!RunBatch(writer, batch))
                 {
-                    writer.Command("SAVEPOINT item").ExecuteNonQuery();
-                    batch[i].Execute(writer);
-                    if (batch[i].Failed) writer.Command("ROLLBACK TO item").ExecuteNonQuery();
-                    writer.Command("RELEASE item").ExecuteNonQuery();
+                    // PostgreSQL, an item failed: the transaction is void. Each item again, alone, so only the bad one fails.
+                    Rollback();
+                    foreach (var item in batch)
+                    {
+                        item.Reset();
+                        if (!RunBatch(writer, [item])) { Rollback(); item.Complete(); }
+                    }
                 }
-                writer.Command("COMMIT").ExecuteNonQuery();
-                foreach (var item in batch) item.Complete();
                 BatchCommitted?.Invoke(batch.Count, Stopwatch.GetElapsedTime(started));
             }
             catch (Exception ex)
             {
                 log.LogError(ex, "Write batch of {Count} failed to commit", batch.Count);
-                try { Database.Execute(connection, "ROLLBACK"); } catch (SqliteException) { }
+                Rollback();
+                Reconnect();
                 var error = new StorageUnavailableException("the database did not commit the write", ex);
                 foreach (var item in batch) item.Fail(error);
             }
         }
+    }
+
+    /// <summary>Runs and commits the items; false (nothing committed) when one failed and there are no savepoints to isolate it.</summary>
+    bool RunBatch(Writer writer, List<IWork> batch)
+    {
+        writer.Notices.Clear();
+        writer.Command(savepoints ? "BEGIN IMMEDIATE" : "BEGIN").ExecuteNonQuery();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (savepoints) writer.Command("SAVEPOINT item").ExecuteNonQuery();
+            var noticesBefore = writer.Notices.Count;
+            batch[i].Execute(writer);
+            if (batch[i].Failed)
+            {
+                if (!savepoints) return false;
+                writer.Command("ROLLBACK TO item").ExecuteNonQuery();
+                writer.Notices.RemoveRange(noticesBefore, writer.Notices.Count - noticesBefore);
+            }
+            if (savepoints) writer.Command("RELEASE item").ExecuteNonQuery();
+        }
+        if (writer.Notices.Count > 0) BeforeCommit?.Invoke(writer, writer.Notices);
+        writer.Command("COMMIT").ExecuteNonQuery();
+        foreach (var item in batch) item.Complete();
+        if (writer.Notices.Count > 0) Committed?.Invoke(writer.Notices);
+        return true;
+    }
+
+    /// <summary>After a failed commit the connection may be gone (PostgreSQL restarted or failed over): start on a fresh one.</summary>
+    void Reconnect()
+    {
+        if (connection.State == System.Data.ConnectionState.Open) return;
+        foreach (var c in commands.Values) c.Dispose();
+        commands.Clear();
+        connection.Dispose();
+        try { connection = Database.Open(); }
+        catch (DbException ex) { log.LogError(ex, "The writer could not reconnect to {Database}; retrying with the next batch", Database.Describe); }
+    }
+
+    void Rollback()
+    {
+        try { Database.Execute(connection, "ROLLBACK"); } catch (DbException) { }
     }
 
     public void Dispose()
@@ -82,9 +144,16 @@ public sealed class WriteQueue : IDisposable
     /// <summary>What a work item sees: the writer's connection, with statements prepared once and reused.</summary>
     public sealed class Writer(WriteQueue queue)
     {
-        public SqliteConnection Connection => queue.connection;
+        public DbConnection Connection => queue.connection;
 
-        public SqliteCommand Command(string sql)
+        public Database Database => queue.Database;
+
+        internal List<string> Notices { get; } = [];
+
+        /// <summary>Leaves a notice for other nodes, sent only if this item's work commits.</summary>
+        public void Notice(string notice) => Notices.Add(notice);
+
+        public DbCommand Command(string sql)
         {
             if (!queue.commands.TryGetValue(sql, out var command))
             {
@@ -100,6 +169,7 @@ public sealed class WriteQueue : IDisposable
     interface IWork
     {
         bool Failed { get; }
+        void Reset();
         void Execute(Writer writer);
         void Complete();
         void Fail(Exception error);
@@ -111,6 +181,7 @@ public sealed class WriteQueue : IDisposable
         Exception? error;
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public bool Failed => error is not null;
+        public void Reset() => error = null;
 
         public void Execute(Writer writer)
         {

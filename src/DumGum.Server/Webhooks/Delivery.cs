@@ -36,13 +36,13 @@ public static class Outbox
         var id = (long)w.Command("""
                 INSERT INTO deliveries(project_id, conversation_id, run_token, webhook_id, event, body, not_before, deadline_at,
                                        on_expiry, pause_ms, serves_through, status, created_at)
-                VALUES($p, $c, $run, $wid, $event, $body, $notBefore, $deadline, $onExpiry, $pause, $serves, 'pending', $now)
+                VALUES(@p, @c, @run, @wid, @event, @body, @notBefore, @deadline, @onExpiry, @pause, @serves, 'pending', @now)
                 RETURNING id
                 """)
-            .With("$p", projectId).With("$c", conversationId).With("$run", runToken).With("$wid", webhookId)
-            .With("$event", @event).With("$body", body).With("$notBefore", notBefore.ToUnixMs())
-            .With("$deadline", deadline.ToUnixMs()).With("$onExpiry", onExpiry).With("$pause", (long)pause.TotalMilliseconds).With("$serves", servesThrough)
-            .With("$now", now.ToUnixMs())
+            .With("@p", projectId).With("@c", conversationId).With("@run", runToken).With("@wid", webhookId)
+            .With("@event", @event).With("@body", body).With("@notBefore", notBefore.ToUnixMs())
+            .With("@deadline", deadline.ToUnixMs()).With("@onExpiry", onExpiry).With("@pause", (long)pause.TotalMilliseconds).With("@serves", servesThrough)
+            .With("@now", now.ToUnixMs())
             .ExecuteScalar()!;
         return new Delivery(id, projectId, conversationId, userProfileId, personaProfileId, runToken, webhookId, @event, body,
             notBefore, deadline, onExpiry, 0) { Pause = pause, ServesThrough = servesThrough };
@@ -50,9 +50,9 @@ public static class Outbox
 
     public static void SetStatus(WriteQueue.Writer w, long id, string status, string? error, DateTimeOffset now) =>
         w.Command("""
-                UPDATE deliveries SET status = $status, last_error = COALESCE($error, last_error),
-                    delivered_at = CASE WHEN $status = 'delivered' THEN $now ELSE delivered_at END
-                WHERE id = $id
+                UPDATE deliveries SET status = @status, last_error = COALESCE(@error, last_error),
+                    delivered_at = CASE WHEN @status = 'delivered' THEN @now ELSE delivered_at END
+                WHERE id = @id
                 """)
-            .With("$status", status).With("$error", error).With("$now", now.ToUnixMs()).With("$id", id).ExecuteNonQuery();
+            .With("@status", status).With("@error", error).With("@now", now.ToUnixMs()).With("@id", id).ExecuteNonQuery();
 }

@@ -58,7 +58,7 @@ public sealed class DeliveryDispatcher(
         while (reader.Read())
             recovered.Add(new Delivery(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
                 reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
-                reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), reader.GetInt32(12))
+                reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), (int)reader.GetInt64(12))
             { Pause = TimeSpan.FromMilliseconds(reader.GetInt64(13)), ServesThrough = reader.GetInt64(14) });
         if (recovered.Count > 0) log.LogInformation("Resuming {Count} undelivered events", recovered.Count);
         Enqueue(recovered);
@@ -286,8 +286,8 @@ public sealed class DeliveryDispatcher(
             }
             var delay = retryAfter ?? RetryBackoff.Delay(Math.Min(attempts - 1, 10), Random.Shared);
             var failedAttempts = attempts;
-            _ = writes.WriteAsync(w => w.Command("UPDATE deliveries SET attempts = $a, last_error = $e WHERE id = $id")
-                .With("$a", failedAttempts).With("$e", error).With("$id", d.Id).ExecuteNonQuery());
+            _ = writes.WriteAsync(w => w.Command("UPDATE deliveries SET attempts = @a, last_error = @e WHERE id = @id")
+                .With("@a", failedAttempts).With("@e", error).With("@id", d.Id).ExecuteNonQuery());
             if (clock.GetUtcNow() + delay >= d.DeadlineAt) return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
             await Task.Delay(delay, clock, stopping);
         }
@@ -305,8 +305,8 @@ public sealed class DeliveryDispatcher(
         return await writes.WriteAsync(w =>
         {
             Outbox.SetStatus(w, d.Id, "expired", why, now);
-            w.Command("UPDATE deliveries SET status = 'cancelled' WHERE conversation_id = $c AND run_token = $run AND status = 'pending'")
-                .With("$c", d.ConversationId).With("$run", d.RunToken).ExecuteNonQuery();
+            w.Command("UPDATE deliveries SET status = 'cancelled' WHERE conversation_id = @c AND run_token = @run AND status = 'pending'")
+                .With("@c", d.ConversationId).With("@run", d.RunToken).ExecuteNonQuery();
             return Outbox.Insert(w, d.ProjectId, d.ConversationId, d.UserProfileId, d.PersonaProfileId, d.RunToken,
                 Events.ConversationDropped, d.OnExpiry, now, now, now + Events.NoticeRetention, null);
         });

@@ -20,7 +20,7 @@ public sealed class SchedulerRaceTests
     [Fact]
     public async Task A_conversation_id_from_a_rolled_back_commit_is_never_reused_for_later_enqueues()
     {
-        var database = new Database(DumGumHost.NewDatabasePath());
+        var database = Database.Sqlite(DumGumHost.NewDatabasePath());
         using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
         var store = new ConversationStore(database, writes, new FakeTimeProvider(DateTimeOffset.UtcNow),
             Options.Create(new ConversationOptions()));

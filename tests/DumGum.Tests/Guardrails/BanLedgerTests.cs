@@ -19,7 +19,7 @@ public sealed class BanLedgerTests : IDisposable
 
     public BanLedgerTests()
     {
-        database = new Database(DumGumHost.NewDatabasePath());
+        database = Database.Sqlite(DumGumHost.NewDatabasePath());
         writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
         ledger = new BanLedger(database, writes);
     }

@@ -135,7 +135,7 @@ public sealed class RestartTests
     [Fact]
     public async Task A_worker_that_lost_its_lease_can_never_finish_the_run()
     {
-        var database = new Database(DumGumHost.NewDatabasePath());
+        var database = Database.Sqlite(DumGumHost.NewDatabasePath());
         using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new ConversationStore(database, writes, clock,

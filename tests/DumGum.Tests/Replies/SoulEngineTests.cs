@@ -34,7 +34,7 @@ public sealed class SoulEngineTests
         var path = Path.Combine(Path.GetTempPath(), $"soul-{Guid.NewGuid():N}.db");
         try
         {
-            var database = new Database(path);
+            var database = Database.Sqlite(path);
             var model = new CountingModel("""{"personality": "bold and teasing", "writingStyle": "short bursts", "emojiHabit": "lots of 🔥", "messageRhythm": "two or three quick messages", "sexualAppetite": "direct"}""");
             using (var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance))
             {
@@ -68,7 +68,7 @@ public sealed class SoulEngineTests
         var path = Path.Combine(Path.GetTempPath(), $"soul-{Guid.NewGuid():N}.db");
         try
         {
-            var database = new Database(path);
+            var database = Database.Sqlite(path);
             var model = new CountingModel("{}");
             using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
             var soul = new SoulEngine(model, database, writes, TimeProvider.System, NullLogger<SoulEngine>.Instance);

@@ -199,7 +199,7 @@ public sealed class SampleCustomerTests : IAsyncLifetime
         var directory = Directory.CreateTempSubdirectory("dumgum-sample-");
         try
         {
-            var database = new Database(Path.Combine(directory.FullName, "dumgum.db"));
+            var database = Database.Sqlite(Path.Combine(directory.FullName, "dumgum.db"));
             using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
             var projects = new ProjectStore(database, writes, TimeProvider.System);
             var keys = new AccessKeyStore(database, writes, TimeProvider.System);

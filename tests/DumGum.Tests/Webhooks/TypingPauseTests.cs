@@ -42,7 +42,7 @@ public sealed class TypingPauseTests
             var services = new ServiceCollection().AddMetrics().AddHttpClient().BuildServiceProvider();
             var rig = new Rig(services);
             rig.Customer = await FakeCustomer.StartAsync();
-            rig.Database = new Database(DumGumHost.NewDatabasePath());
+            rig.Database = Database.Sqlite(DumGumHost.NewDatabasePath());
             rig.Writes = new WriteQueue(rig.Database, NullLogger<WriteQueue>.Instance);
             var projects = new ProjectStore(rig.Database, rig.Writes, rig.Clock);
             rig.Project = await projects.CreateAsync("typing", new ProjectConfig
@@ -100,9 +100,7 @@ public sealed class TypingPauseTests
         public string Status(long deliveryId)
         {
             using var connection = Database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT status FROM deliveries WHERE id = $id";
-            command.Parameters.AddWithValue("$id", deliveryId);
+            using var command = connection.Sql("SELECT status FROM deliveries WHERE id = @id").With("@id", deliveryId);
             return (string)command.ExecuteScalar()!;
         }
 
