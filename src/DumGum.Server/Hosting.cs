@@ -55,7 +55,11 @@ public static class Hosting
         services.AddSingleton(_ => Database.FromConfiguration(config));
         services.AddSingleton(sp =>
         {
-            var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>());
+            var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>())
+            {
+                NodeId = sp.GetRequiredService<NodeIdentity>().Id,
+            };
+            if (queue.Database.IsPostgres) queue.BeforeCommit = ClusterSync.Notify;
             var metrics = sp.GetRequiredService<DumGumMetrics>();
             queue.BatchCommitted += (size, _) => metrics.WriteBatch(size);
             return queue;
@@ -82,6 +86,7 @@ public static class Hosting
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
+        services.AddHostedService<ClusterSync>();
         // The reply engine: Generation options, chat model catalog, the IChatClient pipeline, checks, ReplyWriter (docs/models.md).
         services.AddReplyEngine();
         services.AddSingleton<SoulEngine>();

@@ -39,10 +39,10 @@ public sealed class ConversationRunner(
     internal async Task<RunOutcome> RunAsync(long conversationId, ConversationKey key, ConversationScheduler.RunHandle run,
         CancellationToken stopping)
     {
-        var (claim, heldUntil) = await store.ClaimAsync(conversationId, node.Id);
+        var (claim, retryAt) = await store.ClaimAsync(conversationId, node.Id);
         if (claim is null)
-            return heldUntil is { } until ? new RunOutcome.Retry(until) : new RunOutcome.Done(null);
-        run.MarkClaimed(claim.Watermark);
+            return retryAt is { } at ? new RunOutcome.Retry(at) : new RunOutcome.Done(null);
+        run.MarkClaimed(claim.Watermark, claim.Restarts < ConversationScheduler.MaxRestartsPerBurst);
 
         var served = store.LoadServed(conversationId, claim.Watermark);
         var newest = EnqueueRequest.Parse(served[^1].Request);
@@ -123,7 +123,7 @@ public sealed class ConversationRunner(
         catch (Exception) when (run.NewerEnqueue.IsCancellationRequested && !stopping.IsCancellationRequested && !leaseLost.IsCancellationRequested)
         {
             log.LogDebug("Conversation {ConversationId}: a newer enqueue arrived during generation; restarting", conversationId);
-            await store.ReleaseAsync(conversationId, claim.LeaseToken);
+            await store.ReleaseForRestartAsync(conversationId, claim.LeaseToken);
             metrics.RunFinished("restarted", clock.GetUtcNow() - oldest);
             return new RunOutcome.Restart(oldest);
         }

@@ -10,12 +10,15 @@ namespace DumGum.Conversations;
 /// quiet for <c>bufferSeconds</c>, but no later than 3 × <c>bufferSeconds</c> after the first enqueue of the burst.
 /// An enqueue that arrives while a run is generating cancels it; the run starts again after the buffer with fresh
 /// history. The database is the truth; this class only keeps the timers, and rebuilds them from it at start.
+/// With several nodes on one PostgreSQL every node keeps timers for every pending conversation: enqueues accepted
+/// elsewhere arrive as <see cref="ClusterNotice"/>s (and a periodic <see cref="Resync"/> repairs anything missed), so the
+/// debounce sees them all. When a timer fires, every node that holds it tries to claim; the lease in the database
+/// decides who runs, and the others retry when that lease would lapse, which is how a dead node's work moves on.
 /// </summary>
 public sealed class ConversationScheduler(
     ConversationStore store,
     ConversationRunner runner,
     DeliveryDispatcher deliveries,
-    Database database,
     TimeProvider clock,
     IOptions<ConversationOptions> options,
     DumGumMetrics metrics,
@@ -33,8 +36,8 @@ public sealed class ConversationScheduler(
         public bool Pending;
         public DateTimeOffset Due;
         public RunHandle? Running;
-        /// <summary>Runs of the current burst cancelled by a newer enqueue; bounded so a steady stream still gets answers.</summary>
-        public int Restarts;
+        /// <summary>When this node last learned something about the conversation (a resync never drops fresher news).</summary>
+        public DateTimeOffset TouchedAt;
     }
 
     /// <summary>After this many restarts in one burst, a newer enqueue no longer cancels the run: it gets a run of its own.</summary>
@@ -51,8 +54,11 @@ public sealed class ConversationScheduler(
         public volatile bool Claimed;
         /// <summary>True until the first answer event is handed to the outbox; only then can a newer enqueue restart the run.</summary>
         public volatile bool Generating = true;
-        /// <summary>Whether a newer enqueue may still restart this run (fixed when the run starts: restarts change only between runs).</summary>
-        public bool MayRestart { get; init; } = true;
+        /// <summary>
+        /// Whether a newer enqueue may still restart this run: fixed by the claim, from the restarts the database counted
+        /// for this burst on any node (bounded so a steady stream still gets answers).
+        /// </summary>
+        public bool MayRestart { get; private set; } = true;
 
         /// <summary>An enqueue was accepted while this run is in progress: restart it if the claim does not serve it.</summary>
         public void Seen(long enqueueId)
@@ -69,11 +75,12 @@ public sealed class ConversationScheduler(
         /// The claim fixed the watermark. An enqueue committed after the claim may have been seen before this point:
         /// it is not served by the run, so it restarts it like one that arrives later.
         /// </summary>
-        public void MarkClaimed(long watermark)
+        public void MarkClaimed(long watermark, bool mayRestart = true)
         {
             lock (gate)
             {
                 Watermark = watermark;
+                MayRestart = mayRestart;
                 Claimed = true;
                 if (!disposed && newestSeen > watermark && MayRestart) NewerEnqueue.Cancel();
             }
@@ -97,7 +104,9 @@ public sealed class ConversationScheduler(
     public int PendingConversations => states.Count(s => s.Value.Pending);
 
     /// <summary>Called after an enqueue is durably committed.</summary>
-    public void Accepted(AcceptedEnqueue a)
+    public void Accepted(AcceptedEnqueue a) => Accepted(a, cancelParts: true);
+
+    void Accepted(AcceptedEnqueue a, bool cancelParts)
     {
         while (true)
         {
@@ -111,13 +120,14 @@ public sealed class ConversationScheduler(
             }
         }
         // The rest of a split reply that is still being delivered no longer fits: the new run answers instead.
-        _ = deliveries.CancelRemainingPartsAsync(a.ConversationId, a.EnqueueId);
+        if (cancelParts) _ = deliveries.CancelRemainingPartsAsync(a.ConversationId, a.EnqueueId);
     }
 
     void Update(State state, AcceptedEnqueue a)
     {
         {
             state.Pending = true;
+            state.TouchedAt = clock.GetUtcNow();
             state.BurstStartedAt ??= a.AcceptedAt;
             if (a.EnqueueId > state.LatestEnqueueId) state.LatestEnqueueId = a.EnqueueId;
             if (a.AcceptedAt > state.LastEnqueueAt) state.LastEnqueueAt = a.AcceptedAt;
@@ -141,29 +151,82 @@ public sealed class ConversationScheduler(
         stopping = stoppingToken;
         metrics.PendingConversations = () => PendingConversations;
         metrics.PendingDeliveries = () => deliveries.Pending;
-        deliveries.Start(database, stoppingToken);
+        deliveries.Start(stoppingToken);
+        var pending = Resync(store.LoadPending(), clock.GetUtcNow());
+        if (pending > 0) log.LogInformation("Resuming {Count} conversations with accepted enqueues", pending);
+        return timers.RunAsync(Fire, stoppingToken);
+    }
+
+    /// <summary>
+    /// Brings the timers in line with the pending work in the database, read at <paramref name="readAt"/>: adds
+    /// conversations this node has not heard of (at start; or a notice was missed, or their node died) and forgets those
+    /// finished elsewhere. Returns how many conversations are pending.
+    /// </summary>
+    public int Resync(IReadOnlyList<ConversationStore.PendingConversation> pending, DateTimeOffset readAt)
+    {
         var now = clock.GetUtcNow();
-        var pending = store.LoadPending();
+        var inDatabase = new HashSet<long>();
         foreach (var p in pending)
         {
-            var request = EnqueueRequest.Parse(p.LatestRequest);
+            inDatabase.Add(p.Id);
             var state = states.GetOrAdd(p.Id, id => new State(id, p.Key));
             lock (state)
             {
+                if (!states.TryGetValue(p.Id, out var live) || !ReferenceEquals(live, state) || state.Running is not null) continue;
+                if (state.Pending && p.LatestEnqueueId <= state.LatestEnqueueId) continue;   // nothing this node does not know
+                var request = EnqueueRequest.Parse(p.LatestRequest);
                 state.Pending = true;
                 state.BurstStartedAt = p.OldestPendingAt;
                 state.LastEnqueueAt = p.LastEnqueueAt;
                 state.LatestEnqueueId = p.LatestEnqueueId;
                 state.BufferSeconds = (int?)(long?)request.ReplyParameters["bufferSeconds"] ?? ReplySettings.DefaultBufferSeconds;
                 var due = DueAt(state);
-                // A run of the previous process may still hold the lease: resume when it lapses (at most 30 s).
+                // A run (of a previous process, or of another node) may hold the lease: look again when it lapses.
                 if (p.LeaseUntil is { } leased && leased > due) due = leased;
                 state.Due = due < now ? now : due;
                 timers.Schedule(state.Id, state.Due);
             }
         }
-        if (pending.Count > 0) log.LogInformation("Resuming {Count} conversations with accepted enqueues", pending.Count);
-        return timers.RunAsync(Fire, stoppingToken);
+        foreach (var state in states.Values)
+        {
+            lock (state)
+            {
+                // Finished elsewhere; fresher local news (an enqueue committed after the read) keeps it.
+                if (!state.Pending || state.Running is not null || inDatabase.Contains(state.Id) || state.TouchedAt >= readAt) continue;
+                state.Pending = false;
+                states.TryRemove(new KeyValuePair<long, State>(state.Id, state));
+            }
+        }
+        return inDatabase.Count;
+    }
+
+    /// <summary>An enqueue accepted by another node (<paramref name="key"/> read from the database if this node had not seen the conversation).</summary>
+    public void RemoteAccepted(ClusterNotice.EnqueueAccepted notice, Func<long, ConversationKey?> key)
+    {
+        if (!states.ContainsKey(notice.ConversationId) && key(notice.ConversationId) is { } k)
+            Accepted(new AcceptedEnqueue(notice.ConversationId, k, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), cancelParts: false);
+        else if (states.TryGetValue(notice.ConversationId, out var known))
+            Accepted(new AcceptedEnqueue(notice.ConversationId, known.Key, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), cancelParts: false);
+    }
+
+    /// <summary>Another node recorded a run's outcome: forget the conversation unless newer enqueues still wait.</summary>
+    public void RemoteFinished(ClusterNotice.RunFinished notice)
+    {
+        if (!states.TryGetValue(notice.ConversationId, out var state)) return;
+        lock (state)
+        {
+            if (state.Running is not null || !state.Pending) return;
+            state.TouchedAt = clock.GetUtcNow();
+            if (state.LatestEnqueueId > notice.Watermark)
+            {
+                state.BurstStartedAt = state.LastEnqueueAt;
+                state.Due = DueAt(state);
+                timers.Schedule(state.Id, state.Due);
+                return;
+            }
+            state.Pending = false;
+            states.TryRemove(new KeyValuePair<long, State>(state.Id, state));
+        }
     }
 
     void Fire(long conversationId)
@@ -173,7 +236,7 @@ public sealed class ConversationScheduler(
         lock (state)
         {
             if (!state.Pending || state.Running is not null || state.Due > clock.GetUtcNow()) return;
-            run = new RunHandle(state.LatestEnqueueId) { MayRestart = state.Restarts < MaxRestartsPerBurst };
+            run = new RunHandle(state.LatestEnqueueId);
             state.Running = run;
             state.BurstStartedAt = null;
         }
@@ -215,7 +278,6 @@ public sealed class ConversationScheduler(
             switch (outcome)
             {
                 case RunOutcome.Done done:
-                    state.Restarts = 0;
                     // Enqueues newer than the run's watermark are still pending; they start a new burst.
                     state.Pending = done.StillPendingSince is not null || state.LatestEnqueueId > run.Watermark;
                     if (state.Pending)
@@ -228,7 +290,6 @@ public sealed class ConversationScheduler(
                     state.Due = retry.At;
                     break;
                 case RunOutcome.Restart restart:
-                    state.Restarts++;
                     // The enqueues the cancelled run served are still pending: the cap counts from the oldest of them
                     // (decisions §3), not from the enqueue that cancelled the run, or each cancellation would push the run a whole cap later.
                     state.BurstStartedAt = restart.OldestPendingSince;

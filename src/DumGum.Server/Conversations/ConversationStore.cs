@@ -7,10 +7,17 @@ namespace DumGum.Conversations;
 
 public sealed class ConversationOptions
 {
-    /// <summary>How long a run's lease lasts without a heartbeat: a run whose process died resumes after at most this.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a run's lease lasts without a heartbeat: a run whose process died resumes after at most this (on
+    /// another node, or at the next start). Also how long a node may miss its heartbeat before the others adopt its
+    /// undelivered events.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>PostgreSQL: how often each node re-reads the pending work, the fallback for notices it missed.</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Runs in progress at once on this node (they mostly wait on customers and models).</summary>
     public int MaxConcurrentRuns { get; set; } = 256;
@@ -22,7 +29,11 @@ public sealed record AcceptedEnqueue(long ConversationId, ConversationKey Key, l
     int BufferSeconds, int MaxProcessingTimeSeconds);
 
 /// <summary>What a run serves: every enqueue of the conversation up to <see cref="Watermark"/>, under lease <see cref="LeaseToken"/>.</summary>
-public sealed record Claim(long LeaseToken, long Watermark, DateTimeOffset OldestAcceptedAt);
+public sealed record Claim(long LeaseToken, long Watermark, DateTimeOffset OldestAcceptedAt)
+{
+    /// <summary>How often a newer enqueue has restarted the conversation since its last answer (on any node).</summary>
+    public int Restarts { get; init; }
+}
 
 public sealed record ServedEnqueue(long Id, DateTimeOffset AcceptedAt, string Request);
 
@@ -49,16 +60,10 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
             var now = clock.GetUtcNow();
             var ms = now.ToUnixMs();
             if (!conversationIds.TryGetValue(key, out var conversationId))
-            {
-                conversationId = (long)w.Command("""
-                        INSERT INTO conversations(project_id, user_profile_id, persona_profile_id) VALUES(@p, @u, @s)
-                        ON CONFLICT(project_id, user_profile_id, persona_profile_id) DO UPDATE SET project_id = excluded.project_id
-                        RETURNING id
-                        """)
-                    .With("@p", key.ProjectId).With("@u", key.UserProfileId).With("@s", key.PersonaProfileId).ExecuteScalar()!;
-            }
+                conversationId = ConversationId(w, key);
             var enqueueId = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES(@c, @now, @r) RETURNING id")
                 .With("@c", conversationId).With("@now", ms).With("@r", canonicalRequest).ExecuteScalar()!;
+            w.Notice(ClusterNotice.Accepted(conversationId, enqueueId, ms, bufferSeconds));
             return new AcceptedEnqueue(conversationId, key, enqueueId, now, bufferSeconds, maxProcessingSeconds);
         });
         // Cached only once committed: an id from a rolled-back batch may be handed to another conversation.
@@ -70,34 +75,58 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         return accepted;
     }
 
-    /// <summary>Takes the lease when it is free or lapsed; null when another worker holds it (returns its expiry).</summary>
-    public Task<(Claim? Claim, DateTimeOffset? HeldUntil)> ClaimAsync(long conversationId, string owner) =>
+    /// <summary>
+    /// The row of a conversation, created on its first enqueue. Never an update of an existing row: that would lock it
+    /// and wait on a node that is claiming or finishing the conversation at that moment.
+    /// </summary>
+    static long ConversationId(WriteQueue.Writer w, ConversationKey key) =>
+        w.Command("""
+                INSERT INTO conversations(project_id, user_profile_id, persona_profile_id) VALUES(@p, @u, @s)
+                ON CONFLICT(project_id, user_profile_id, persona_profile_id) DO NOTHING
+                RETURNING id
+                """)
+            .With("@p", key.ProjectId).With("@u", key.UserProfileId).With("@s", key.PersonaProfileId).ExecuteScalar().AsInt64()
+        ?? (long)w.Command("SELECT id FROM conversations WHERE project_id = @p AND user_profile_id = @u AND persona_profile_id = @s")
+            .With("@p", key.ProjectId).With("@u", key.UserProfileId).With("@s", key.PersonaProfileId).ExecuteScalar()!;
+
+    /// <summary>
+    /// Takes the lease when it is free or lapsed. Null when it is not to be had: then <c>RetryAt</c> says when to look
+    /// again (the lease's expiry, or in a second when another node is claiming or releasing it right now), or is null
+    /// when nothing is pending any more. On PostgreSQL the row is taken with <c>FOR UPDATE SKIP LOCKED</c>: nodes racing
+    /// for the same conversation never wait on each other, the losers simply find nothing.
+    /// </summary>
+    public Task<(Claim? Claim, DateTimeOffset? RetryAt)> ClaimAsync(long conversationId, string owner) =>
         writes.WriteAsync(w =>
         {
             var now = clock.GetUtcNow().ToUnixMs();
-            var token = w.Command("""
-                    UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
-                    WHERE id = @id AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
-                    RETURNING lease_token
-                    """)
+            using (var claimed = w.Command(w.Database.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED)" + ClaimReturning : ClaimSql + ")" + ClaimReturning)
                 .With("@owner", owner).With("@until", now + (long)LeaseDuration.TotalMilliseconds).With("@id", conversationId)
-                .With("@now", now).ExecuteScalar();
-            if (token is null)
+                .With("@now", now).ExecuteReader())
             {
-                var until = w.Command("SELECT lease_until FROM conversations WHERE id = @id").With("@id", conversationId).ExecuteScalar();
-                return ((Claim?)null, until is long u ? u.FromUnixMs() : (DateTimeOffset?)null);
+                if (claimed.Read())
+                {
+                    var token = claimed.GetInt64(0);
+                    var restarts = (int)claimed.GetInt64(1);
+                    claimed.Close();
+                    using var reader = w.Command("SELECT MAX(id), MIN(accepted_at) FROM enqueues WHERE conversation_id = @id")
+                        .With("@id", conversationId).ExecuteReader();
+                    reader.Read();
+                    if (!reader.IsDBNull(0))
+                        return ((Claim?)new Claim(token, reader.GetInt64(0), reader.GetInt64(1).FromUnixMs()) { Restarts = restarts }, (DateTimeOffset?)null);
+                    reader.Close();
+                    Release(w, conversationId, token);
+                    return (null, null);
+                }
             }
-            using var reader = w.Command("SELECT MAX(id), MIN(accepted_at) FROM enqueues WHERE conversation_id = @id")
-                .With("@id", conversationId).ExecuteReader();
-            reader.Read();
-            if (reader.IsDBNull(0))
-            {
-                reader.Close();
-                Release(w, conversationId, (long)token);
-                return (null, null);
-            }
-            return (new Claim((long)token, reader.GetInt64(0), reader.GetInt64(1).FromUnixMs()), null);
+            var until = w.Command("SELECT lease_until FROM conversations WHERE id = @id").With("@id", conversationId).ExecuteScalar().AsInt64();
+            return (null, until > now ? until.Value.FromUnixMs() : (now + 1000).FromUnixMs());
         });
+
+    const string ClaimSql = """
+        UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
+        WHERE id = (SELECT id FROM conversations WHERE id = @id AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
+        """;
+    const string ClaimReturning = " RETURNING lease_token, restarts";
 
     public IReadOnlyList<ServedEnqueue> LoadServed(long conversationId, long watermark)
     {
@@ -135,13 +164,29 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
             EnsureLease(w, conversationId, leaseToken);
             var deliveries = emit(w);
             w.Command("DELETE FROM enqueues WHERE conversation_id = @c AND id <= @w").With("@c", conversationId).With("@w", watermark).ExecuteNonQuery();
-            Release(w, conversationId, leaseToken);
+            w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL, restarts = 0 WHERE id = @id AND lease_token = @t")
+                .With("@id", conversationId).With("@t", leaseToken).ExecuteNonQuery();
+            w.Notice(ClusterNotice.Finished(conversationId, watermark));
             var oldest = w.Command("SELECT MIN(accepted_at) FROM enqueues WHERE conversation_id = @c").With("@c", conversationId).ExecuteScalar();
             return (deliveries, oldest is long o ? o.FromUnixMs() : (DateTimeOffset?)null);
         });
 
     /// <summary>Gives the lease back without recording an outcome (the enqueues stay pending).</summary>
     public Task ReleaseAsync(long conversationId, long leaseToken) => writes.WriteAsync(w => Release(w, conversationId, leaseToken));
+
+    /// <summary>Gives the lease back after a newer enqueue cancelled the run, counting the restart for whichever node runs next.</summary>
+    public Task ReleaseForRestartAsync(long conversationId, long leaseToken) =>
+        writes.WriteAsync(w => w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL, restarts = restarts + 1 WHERE id = @id AND lease_token = @t")
+            .With("@id", conversationId).With("@t", leaseToken).ExecuteNonQuery());
+
+    /// <summary>The key of a conversation another node created (null if unknown).</summary>
+    public ConversationKey? FindKey(long conversationId)
+    {
+        using var connection = database.Open();
+        using var reader = connection.Sql("SELECT project_id, user_profile_id, persona_profile_id FROM conversations WHERE id = @id")
+            .With("@id", conversationId).ExecuteReader();
+        return reader.Read() ? new ConversationKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+    }
 
     static void Release(WriteQueue.Writer w, long conversationId, long leaseToken) =>
         w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND lease_token = @t")

@@ -21,6 +21,7 @@ public sealed class WriteQueue : IDisposable
 
     readonly Channel<IWork> channel = Channel.CreateUnbounded<IWork>(new UnboundedChannelOptions { SingleReader = true });
     DbConnection connection;
+    DbTransaction? transaction;
     readonly Thread thread;
     readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
     readonly ILogger<WriteQueue> log;
@@ -37,6 +38,9 @@ public sealed class WriteQueue : IDisposable
     }
 
     public Database Database { get; }
+
+    /// <summary>This node's name, stamped on the outbox rows it will deliver.</summary>
+    public string NodeId { get; init; } = "local";
 
     public event Action<int, TimeSpan>? BatchCommitted;
 
@@ -96,7 +100,9 @@ public sealed class WriteQueue : IDisposable
     bool RunBatch(Writer writer, List<IWork> batch)
     {
         writer.Notices.Clear();
-        writer.Command(savepoints ? "BEGIN IMMEDIATE" : "BEGIN").ExecuteNonQuery();
+        // SQLite: plain SQL (the savepoints need it). PostgreSQL: the driver's transaction, so it knows the state.
+        if (savepoints) writer.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
+        else transaction = connection.BeginTransaction();
         for (var i = 0; i < batch.Count; i++)
         {
             if (savepoints) writer.Command("SAVEPOINT item").ExecuteNonQuery();
@@ -111,7 +117,13 @@ public sealed class WriteQueue : IDisposable
             if (savepoints) writer.Command("RELEASE item").ExecuteNonQuery();
         }
         if (writer.Notices.Count > 0) BeforeCommit?.Invoke(writer, writer.Notices);
-        writer.Command("COMMIT").ExecuteNonQuery();
+        if (transaction is null) writer.Command("COMMIT").ExecuteNonQuery();
+        else
+        {
+            transaction.Commit();
+            transaction.Dispose();
+            transaction = null;
+        }
         foreach (var item in batch) item.Complete();
         if (writer.Notices.Count > 0) Committed?.Invoke(writer.Notices);
         return true;
@@ -130,7 +142,15 @@ public sealed class WriteQueue : IDisposable
 
     void Rollback()
     {
-        try { Database.Execute(connection, "ROLLBACK"); } catch (DbException) { }
+        try
+        {
+            if (transaction is null) Database.Execute(connection, "ROLLBACK");
+            else transaction.Rollback();
+        }
+        catch (DbException) { }
+        catch (InvalidOperationException) { }
+        transaction?.Dispose();
+        transaction = null;
     }
 
     public void Dispose()
@@ -148,6 +168,8 @@ public sealed class WriteQueue : IDisposable
 
         public Database Database => queue.Database;
 
+        public string NodeId => queue.NodeId;
+
         internal List<string> Notices { get; } = [];
 
         /// <summary>Leaves a notice for other nodes, sent only if this item's work commits.</summary>
@@ -155,6 +177,9 @@ public sealed class WriteQueue : IDisposable
 
         public DbCommand Command(string sql)
         {
+            // PostgreSQL: a fresh command each time (Npgsql keeps the prepared statement per connection, by SQL text);
+            // a reused NpgsqlCommand that once failed went on sending its old parameter values.
+            if (!queue.savepoints) return queue.connection.Sql(sql);
             if (!queue.commands.TryGetValue(sql, out var command))
             {
                 command = queue.connection.CreateCommand();

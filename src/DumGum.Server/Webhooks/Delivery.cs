@@ -35,14 +35,14 @@ public static class Outbox
         var webhookId = Ids.Event();
         var id = (long)w.Command("""
                 INSERT INTO deliveries(project_id, conversation_id, run_token, webhook_id, event, body, not_before, deadline_at,
-                                       on_expiry, pause_ms, serves_through, status, created_at)
-                VALUES(@p, @c, @run, @wid, @event, @body, @notBefore, @deadline, @onExpiry, @pause, @serves, 'pending', @now)
+                                       on_expiry, pause_ms, serves_through, owner, status, created_at)
+                VALUES(@p, @c, @run, @wid, @event, @body, @notBefore, @deadline, @onExpiry, @pause, @serves, @owner, 'pending', @now)
                 RETURNING id
                 """)
             .With("@p", projectId).With("@c", conversationId).With("@run", runToken).With("@wid", webhookId)
             .With("@event", @event).With("@body", body).With("@notBefore", notBefore.ToUnixMs())
             .With("@deadline", deadline.ToUnixMs()).With("@onExpiry", onExpiry).With("@pause", (long)pause.TotalMilliseconds).With("@serves", servesThrough)
-            .With("@now", now.ToUnixMs())
+            .With("@owner", w.NodeId).With("@now", now.ToUnixMs())
             .ExecuteScalar()!;
         return new Delivery(id, projectId, conversationId, userProfileId, personaProfileId, runToken, webhookId, @event, body,
             notBefore, deadline, onExpiry, 0) { Pause = pause, ServesThrough = servesThrough };

@@ -43,25 +43,55 @@ public sealed class DeliveryDispatcher(
 
     public long Pending => Interlocked.Read(ref pending);
 
-    public void Start(Database database, CancellationToken stoppingToken)
+    public void Start(CancellationToken stoppingToken)
     {
         stopping = stoppingToken;
-        using var connection = database.Open();
-        using var command = connection.Sql("""
-            SELECT d.id, d.project_id, d.conversation_id, c.user_profile_id, c.persona_profile_id, d.run_token, d.webhook_id,
-                   d.event, d.body, d.not_before, d.deadline_at, d.on_expiry, d.attempts, d.pause_ms, d.serves_through
-            FROM deliveries d JOIN conversations c ON c.id = d.conversation_id
-            WHERE d.status = 'pending' ORDER BY d.id
-            """);
-        using var reader = command.ExecuteReader();
-        var recovered = new List<Delivery>();
-        while (reader.Read())
-            recovered.Add(new Delivery(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
-                reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
-                reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), (int)reader.GetInt64(12))
-            { Pause = TimeSpan.FromMilliseconds(reader.GetInt64(13)), ServesThrough = reader.GetInt64(14) });
-        if (recovered.Count > 0) log.LogInformation("Resuming {Count} undelivered events", recovered.Count);
+        // With several nodes (PostgreSQL) a node adopts only the events of dead nodes, from ClusterSync.
+        if (writes.Database.IsPostgres) return;
+        var adopted = AdoptAsync(everything: true, TimeSpan.Zero).GetAwaiter().GetResult();
+        if (adopted > 0) log.LogInformation("Resuming {Count} undelivered events", adopted);
+    }
+
+    /// <summary>
+    /// Takes over undelivered events and starts sending them. SQLite (one node): every pending event, at start.
+    /// PostgreSQL: the events of nodes whose heartbeat is older than <paramref name="deadAfter"/> (a node that died);
+    /// rows another node is adopting at the same moment are skipped, never waited for.
+    /// </summary>
+    public async Task<int> AdoptAsync(bool everything, TimeSpan deadAfter)
+    {
+        var recovered = await writes.WriteAsync(w =>
+        {
+            var me = w.NodeId;
+            var alive = (clock.GetUtcNow() - deadAfter).ToUnixMs();
+            var ids = new List<long>();
+            using (var adopt = w.Command(everything
+                       ? "UPDATE deliveries SET owner = @me WHERE status = 'pending' RETURNING id"
+                       : """
+                         UPDATE deliveries SET owner = @me WHERE id IN (
+                             SELECT id FROM deliveries
+                             WHERE status = 'pending' AND (owner IS NULL OR owner NOT IN (SELECT id FROM nodes WHERE seen_at > @alive))
+                             FOR UPDATE SKIP LOCKED)
+                         RETURNING id
+                         """).With("@me", me).With("@alive", alive).ExecuteReader())
+                while (adopt.Read()) ids.Add(adopt.GetInt64(0));
+            if (ids.Count == 0) return [];
+            using var command = w.Command($"""
+                SELECT d.id, d.project_id, d.conversation_id, c.user_profile_id, c.persona_profile_id, d.run_token, d.webhook_id,
+                       d.event, d.body, d.not_before, d.deadline_at, d.on_expiry, d.attempts, d.pause_ms, d.serves_through
+                FROM deliveries d JOIN conversations c ON c.id = d.conversation_id
+                WHERE d.status = 'pending' AND d.id IN ({string.Join(',', ids)}) ORDER BY d.id
+                """);
+            using var reader = command.ExecuteReader();
+            var list = new List<Delivery>();
+            while (reader.Read())
+                list.Add(new Delivery(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
+                    reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
+                    reader.GetInt64(9).FromUnixMs(), reader.GetInt64(10).FromUnixMs(), reader.StringOrNull(11), (int)reader.GetInt64(12))
+                { Pause = TimeSpan.FromMilliseconds(reader.GetInt64(13)), ServesThrough = reader.GetInt64(14) });
+            return list;
+        });
         Enqueue(recovered);
+        return recovered.Count;
     }
 
     /// <summary>Hands committed outbox rows to their lanes (call only after the commit).</summary>

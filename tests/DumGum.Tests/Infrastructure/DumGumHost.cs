@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using DumGum.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,8 +13,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DumGum.Tests.Infrastructure;
 
 /// <summary>
-/// The real DumGum server on real Kestrel (loopback, port 0) over a real SQLite file. A test that restarts the server
-/// starts a second host on the same database path.
+/// The real DumGum server on real Kestrel (loopback, port 0) over a real SQLite file or a real PostgreSQL database (a
+/// fresh database on the test run's throwaway cluster). A test that restarts the server starts a second host on the
+/// same <see cref="DatabasePath"/>.
 /// </summary>
 public sealed class DumGumHost : WebApplicationFactory<Program>
 {
@@ -22,24 +24,36 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
     readonly Dictionary<string, string?> settings;
     readonly Action<IServiceCollection>? configureServices;
 
-    DumGumHost(string databasePath, Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices)
+    DumGumHost(StorageProvider provider, string databasePath, Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices)
     {
+        Provider = provider;
         DatabasePath = databasePath;
         this.settings = settings;
         this.configureServices = configureServices;
         UseKestrel();   // the Urls setting binds port 0; UseKestrel(0) races on the addresses feature
     }
 
+    public StorageProvider Provider { get; }
+
+    /// <summary>The SQLite file, or the PostgreSQL connection string.</summary>
     public string DatabasePath { get; }
+
+    /// <summary>The server's own database object: queries in tests work on either provider.</summary>
+    public Database Database => Services.GetRequiredService<Database>();
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
     public static string NewDatabasePath() => Path.Combine(TempFolder.Root, $"dumgum-{Guid.NewGuid():N}.db");
 
+    /// <summary>A new empty database: a SQLite path, or a PostgreSQL connection string (starting the cluster on first use).</summary>
+    public static string NewDatabase(StorageProvider provider) => provider == StorageProvider.Sqlite
+        ? NewDatabasePath()
+        : PostgresCluster.SharedAsync().GetAwaiter().GetResult().CreateDatabaseAsync().GetAwaiter().GetResult();
+
     public static DumGumHost Start(string? databasePath = null, Dictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, StorageProvider provider = StorageProvider.Sqlite)
     {
-        var host = new DumGumHost(databasePath ?? NewDatabasePath(), settings ?? [], services);
+        var host = new DumGumHost(provider, databasePath ?? NewDatabase(provider), settings ?? [], services);
         host.StartServer();
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
@@ -51,7 +65,12 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Urls", "http://127.0.0.1:0");
-        builder.UseSetting("Storage:Sqlite:Path", DatabasePath);
+        if (Provider == StorageProvider.Sqlite) builder.UseSetting("Storage:Sqlite:Path", DatabasePath);
+        else
+        {
+            builder.UseSetting("Storage:Provider", "Postgres");
+            builder.UseSetting("ConnectionStrings:Postgres", DatabasePath);
+        }
         builder.UseSetting("Admin:Token", AdminToken);
         builder.UseSetting("Security:AllowPrivateNetworkEndpoints", "true");
         builder.UseSetting("Logging:Console:FormatterName", "simple");

@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Globalization;
 using System.Net;
 using DumGum.Tests.Infrastructure;
@@ -6,7 +7,7 @@ using DumGum.Webhooks;
 namespace DumGum.Tests.Pipeline;
 
 /// <summary>Decisions §3: <c>bufferSeconds</c> is a debounce (quiet period), capped at 3 × buffer after the oldest pending enqueue.</summary>
-public sealed class DebounceTests
+public abstract class DebounceTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-debounce", Persona = "p-debounce";
 
@@ -32,7 +33,7 @@ public sealed class DebounceTests
     public async Task A_burst_of_twenty_enqueues_is_served_by_one_run()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
 
         for (var i = 0; i < 20; i++) await EnqueueAsync(host, project, "1");
@@ -50,7 +51,7 @@ public sealed class DebounceTests
     public async Task A_steady_stream_still_gets_its_first_answer_by_the_cap()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
 
         // An enqueue every 300 ms for about 6 s: the conversation is never quiet for the 1 s buffer, so only the cap
@@ -82,7 +83,7 @@ public sealed class DebounceTests
     public async Task The_run_starts_when_the_buffer_has_passed()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
 
         var sent = DateTimeOffset.UtcNow;
@@ -96,3 +97,7 @@ public sealed class DebounceTests
         await customer.WaitForEventAsync(Events.AnswerCreated);
     }
 }
+
+public sealed class DebounceTestsOnSqlite() : DebounceTests(StorageProvider.Sqlite);
+
+public sealed class DebounceTestsOnPostgres() : DebounceTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Net;
 using System.Text.Json.Nodes;
 using DumGum.Tests.Infrastructure;
@@ -9,7 +10,7 @@ namespace DumGum.Tests.Pipeline;
 /// Decisions §2: events are retried with back-off under a stable <c>webhook-id</c>, strictly ordered per conversation;
 /// a 410 disables the Incoming Content endpoint; one project's slow customer never delays another project.
 /// </summary>
-public sealed class DeliveryTests
+public abstract class DeliveryTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-delivery", Persona = "p-delivery";
 
@@ -33,7 +34,7 @@ public sealed class DeliveryTests
     public async Task Failed_deliveries_are_retried_with_the_same_webhook_id_and_stay_in_order()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
         // Every event is refused twice (500), then accepted.
         customer.IncomingStatus = e => customer.Attempts.Count(a => a.Event == e.Event) <= 2 ? 500 : 204;
@@ -67,7 +68,7 @@ public sealed class DeliveryTests
     public async Task A_410_disables_the_incoming_endpoint_and_later_events_are_not_sent()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
         customer.IncomingStatus = _ => 410;
 
@@ -100,7 +101,7 @@ public sealed class DeliveryTests
     {
         await using var slow = await FakeCustomer.StartAsync();
         await using var fast = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var slowProject = await SetUpAsync(slow, host);
         var fastProject = await SetUpAsync(fast, host);
         var slowCalls = 0;
@@ -130,3 +131,7 @@ public sealed class DeliveryTests
         Assert.Equal(slowProject.Id, (string?)slowCreated.Data["projectId"]);
     }
 }
+
+public sealed class DeliveryTestsOnSqlite() : DeliveryTests(StorageProvider.Sqlite);
+
+public sealed class DeliveryTestsOnPostgres() : DeliveryTests(StorageProvider.Postgres);

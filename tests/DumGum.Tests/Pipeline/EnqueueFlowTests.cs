@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -6,13 +7,13 @@ using DumGum.Webhooks;
 
 namespace DumGum.Tests.Pipeline;
 
-public sealed class EnqueueFlowTests
+public abstract class EnqueueFlowTests(StorageProvider provider) : StorageSuite(provider)
 {
     [Fact]
     public async Task Documented_example_is_accepted_and_answered_with_signed_processing_and_created_events()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await host.CreateProjectAsync(customer);
         customer.Profiles["u-70412"] = FakeCustomer.Profile("u-70412", "Tomas", "Europe/London", "2025-05-30T18:02:11Z");
         customer.Profiles["per-3318"] = FakeCustomer.Profile("per-3318", "Marta", "Europe/Madrid", "v17");
@@ -89,3 +90,7 @@ public sealed class EnqueueFlowTests
         Assert.Equal(2, customer.CallCount("/profile"));
     }
 }
+
+public sealed class EnqueueFlowTestsOnSqlite() : EnqueueFlowTests(StorageProvider.Sqlite);
+
+public sealed class EnqueueFlowTestsOnPostgres() : EnqueueFlowTests(StorageProvider.Postgres);

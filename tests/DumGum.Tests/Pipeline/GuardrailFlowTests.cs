@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -7,7 +8,7 @@ using DumGum.Webhooks;
 namespace DumGum.Tests.Pipeline;
 
 /// <summary>Guardrails end to end, on the deterministic checks (testMode), so no model is involved.</summary>
-public sealed class GuardrailFlowTests
+public abstract class GuardrailFlowTests(StorageProvider provider) : StorageSuite(provider)
 {
     static object Enqueue(string user, object? replyParameters = null) => new
     {
@@ -15,10 +16,10 @@ public sealed class GuardrailFlowTests
         replyParameters = replyParameters ?? new { bufferSeconds = 0 },
     };
 
-    static async Task<(FakeCustomer Customer, DumGumHost Host, DumGumHost.TestProject Project)> StartAsync(params string[] users)
+    async Task<(FakeCustomer Customer, DumGumHost Host, DumGumHost.TestProject Project)> StartAsync(params string[] users)
     {
         var customer = await FakeCustomer.StartAsync();
-        var host = DumGumHost.Start();
+        var host = StartHost();
         var project = await host.CreateProjectAsync(customer);
         customer.Profiles["p1"] = FakeCustomer.Profile("p1", "Marta");
         foreach (var u in users) customer.Profiles[u] = FakeCustomer.Profile(u, "Sam");
@@ -159,3 +160,7 @@ public sealed class GuardrailFlowTests
         Assert.Empty(customer.Calls);
     }
 }
+
+public sealed class GuardrailFlowTestsOnSqlite() : GuardrailFlowTests(StorageProvider.Sqlite);
+
+public sealed class GuardrailFlowTestsOnPostgres() : GuardrailFlowTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Net;
 using System.Text.Json.Nodes;
 using DumGum.Tests.Infrastructure;
@@ -9,7 +10,7 @@ namespace DumGum.Tests.Pipeline;
 /// Decisions §3, §5: a profile is fetched only on a cache miss, an announced version that differs from the cached one,
 /// or after its <c>expiresAt</c>; an unusable profile drops the run with <c>INVALID_PROFILE</c> and is logged.
 /// </summary>
-public sealed class ProfileCacheTests
+public abstract class ProfileCacheTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-cache", Persona = "p-cache";
 
@@ -41,7 +42,7 @@ public sealed class ProfileCacheTests
     public async Task Profiles_are_cached_between_runs_and_refetched_when_a_new_version_is_announced()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
 
         Assert.Equal(Events.AnswerCreated, (await RunAsync(customer, host, project, Body())).Event);
@@ -66,7 +67,7 @@ public sealed class ProfileCacheTests
     public async Task A_profile_is_refetched_once_its_expiresAt_has_passed()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
         var expiresAt = DateTimeOffset.UtcNow.AddSeconds(2.5);
         customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta", expiresAt: expiresAt);
@@ -95,7 +96,7 @@ public sealed class ProfileCacheTests
     public async Task An_invalid_profile_drops_the_run_with_INVALID_PROFILE_and_is_logged(string kind, string expectedError)
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
         var persona = FakeCustomer.Profile(Persona, "Marta");
         if (kind == "id-mismatch") persona["id"] = "p-someone-else";
@@ -114,3 +115,7 @@ public sealed class ProfileCacheTests
         Assert.Equal("profile", (string?)entry["kind"]);
     }
 }
+
+public sealed class ProfileCacheTestsOnSqlite() : ProfileCacheTests(StorageProvider.Sqlite);
+
+public sealed class ProfileCacheTestsOnPostgres() : ProfileCacheTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Net;
 using System.Runtime.CompilerServices;
 using DumGum.Customers;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DumGum.Tests.Pipeline;
 
 /// <summary>Decisions §3: an enqueue arriving while a run is generating cancels it; the run restarts with fresh history.</summary>
-public sealed class RestartOnNewerEnqueueTests
+public abstract class RestartOnNewerEnqueueTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-restart", Persona = "p-restart";
 
@@ -63,7 +64,7 @@ public sealed class RestartOnNewerEnqueueTests
     {
         var model = new SlowFirstCallChatClient();
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start(services: s => s.AddSingleton<IChatClient>(model));
+        await using var host = StartHost(services: s => s.AddSingleton<IChatClient>(model));
         var project = await host.CreateProjectAsync(customer);
         customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
         customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
@@ -93,3 +94,7 @@ public sealed class RestartOnNewerEnqueueTests
         Assert.Equal(2, customer.CallCount("/history"));
     }
 }
+
+public sealed class RestartOnNewerEnqueueTestsOnSqlite() : RestartOnNewerEnqueueTests(StorageProvider.Sqlite);
+
+public sealed class RestartOnNewerEnqueueTestsOnPostgres() : RestartOnNewerEnqueueTests(StorageProvider.Postgres);

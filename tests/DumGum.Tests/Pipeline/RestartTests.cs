@@ -16,7 +16,7 @@ namespace DumGum.Tests.Pipeline;
 /// Decisions' principle "never lose an accepted request": enqueues are durable before the 204 and survive a restart;
 /// a run whose process died resumes once its lease lapses; a worker that lost its lease can never record an outcome.
 /// </summary>
-public sealed class RestartTests
+public abstract class RestartTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-durable", Persona = "p-durable";
 
@@ -73,7 +73,7 @@ public sealed class RestartTests
     {
         await using var customer = await FakeCustomer.StartAsync();
         SetUpCustomer(customer);
-        var host1 = DumGumHost.Start();
+        var host1 = StartHost();
         var databasePath = host1.DatabasePath;
         DateTimeOffset sent;
         try
@@ -88,7 +88,7 @@ public sealed class RestartTests
         }
         Assert.Equal(0, customer.CallCount("/history"));   // host 1 never started the run
 
-        await using var host2 = DumGumHost.Start(databasePath);
+        await using var host2 = StartHost(databasePath);
         var created = (await customer.WaitForEventAsync(Events.AnswerCreated, seconds: 15))[0];
         // The buffer still counts from the original acceptance, not from the restart.
         Assert.InRange((created.ReceivedAt - sent).TotalSeconds, 3, 8);
@@ -105,7 +105,7 @@ public sealed class RestartTests
         await using var customer = await FakeCustomer.StartAsync();
         SetUpCustomer(customer);
         var model = new HangingChatClient();
-        var host1 = DumGumHost.Start(settings: FastLeases, services: s => s.AddSingleton<IChatClient>(model));
+        var host1 = StartHost(settings: FastLeases, services: s => s.AddSingleton<IChatClient>(model));
         var databasePath = host1.DatabasePath;
         try
         {
@@ -121,7 +121,7 @@ public sealed class RestartTests
         }
         var died = DateTimeOffset.UtcNow;
 
-        await using var host2 = DumGumHost.Start(databasePath, FastLeases);
+        await using var host2 = StartHost(databasePath, FastLeases);
         var created = (await customer.WaitForEventAsync(Events.AnswerCreated, seconds: 15))[0];
         Assert.InRange((created.ReceivedAt - died).TotalSeconds, 0, 5);   // lease (3 s) + slack
         Assert.False(string.IsNullOrWhiteSpace((string?)created.Data["answer"]!["text"]));
@@ -135,7 +135,7 @@ public sealed class RestartTests
     [Fact]
     public async Task A_worker_that_lost_its_lease_can_never_finish_the_run()
     {
-        var database = Database.Sqlite(DumGumHost.NewDatabasePath());
+        var database = OpenDatabase();
         using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new ConversationStore(database, writes, clock,
@@ -187,3 +187,7 @@ public sealed class RestartTests
         return (long)command.ExecuteScalar()!;
     }
 }
+
+public sealed class RestartTestsOnSqlite() : RestartTests(StorageProvider.Sqlite);
+
+public sealed class RestartTestsOnPostgres() : RestartTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Net;
 using System.Text.Json.Nodes;
 using DumGum.Tests.Infrastructure;
@@ -9,7 +10,7 @@ namespace DumGum.Tests.Pipeline;
 /// Decisions §2, §3: customer GETs retry on 5xx within the run's deadline (<c>maxProcessingTimeSeconds</c> from the
 /// oldest enqueue); a run that cannot finish in time is dropped with <c>TIMEOUT</c>, a 404 drops it at once.
 /// </summary>
-public sealed class TimeoutTests
+public abstract class TimeoutTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-timeout", Persona = "p-timeout";
 
@@ -37,7 +38,7 @@ public sealed class TimeoutTests
     public async Task A_hanging_chat_history_endpoint_drops_the_run_with_TIMEOUT_at_the_deadline()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
         customer.HistoryHook = async http =>
         {
@@ -71,7 +72,7 @@ public sealed class TimeoutTests
     public async Task A_chat_history_404_drops_the_run_with_CUSTOMER_ENDPOINT_FAILED_without_retrying()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
         customer.HistoryHook = _ => Task.FromResult<int?>(404);
 
@@ -95,7 +96,7 @@ public sealed class TimeoutTests
     public async Task A_chat_history_503_is_retried_and_the_run_still_answers()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start();
+        await using var host = StartHost();
         var project = await SetUpAsync(customer, host);
         var calls = 0;
         customer.HistoryHook = _ => Task.FromResult<int?>(Interlocked.Increment(ref calls) <= 2 ? 503 : null);
@@ -115,3 +116,7 @@ public sealed class TimeoutTests
         Assert.All(logs, l => Assert.Equal("chat_history", (string?)l["kind"]));
     }
 }
+
+public sealed class TimeoutTestsOnSqlite() : TimeoutTests(StorageProvider.Sqlite);
+
+public sealed class TimeoutTestsOnPostgres() : TimeoutTests(StorageProvider.Postgres);

@@ -55,7 +55,7 @@ public sealed class TypingPauseTests
             var metrics = new DumGumMetrics(services.GetRequiredService<IMeterFactory>());
             rig.Dispatcher = new DeliveryDispatcher(services.GetRequiredService<IHttpClientFactory>(), projects, rig.Writes, callLog,
                 rig.Clock, Options.Create(new OutboundOptions()), metrics, NullLogger<DeliveryDispatcher>.Instance);
-            rig.Dispatcher.Start(rig.Database, rig.stop.Token);
+            rig.Dispatcher.Start(rig.stop.Token);
             return rig;
         }
 

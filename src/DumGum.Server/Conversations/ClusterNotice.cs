@@ -1,0 +1,35 @@
+using System.Globalization;
+
+namespace DumGum.Conversations;
+
+/// <summary>
+/// What one node tells the others about a conversation, so each node's timers see every enqueue wherever it arrived
+/// (PostgreSQL: the notices of one commit travel as one NOTIFY). Compact text, one notice per change:
+/// <c>a {conversation} {enqueue} {acceptedAtMs} {bufferSeconds}</c> for an accepted enqueue and
+/// <c>f {conversation} {watermark}</c> for a finished run.
+/// </summary>
+public abstract record ClusterNotice
+{
+    public sealed record EnqueueAccepted(long ConversationId, long EnqueueId, DateTimeOffset AcceptedAt, int BufferSeconds) : ClusterNotice;
+    public sealed record RunFinished(long ConversationId, long Watermark) : ClusterNotice;
+
+    public static string Accepted(long conversationId, long enqueueId, long acceptedAtMs, int bufferSeconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"a {conversationId} {enqueueId} {acceptedAtMs} {bufferSeconds}");
+
+    public static string Finished(long conversationId, long watermark) =>
+        string.Create(CultureInfo.InvariantCulture, $"f {conversationId} {watermark}");
+
+    /// <summary>Null for anything malformed (a newer node's notice kind, say): the periodic resync covers what it meant.</summary>
+    public static ClusterNotice? Parse(string notice)
+    {
+        var f = notice.Split(' ');
+        static bool L(string s, out long v) => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v);
+        return f switch
+        {
+            ["a", var c, var e, var at, var b] when L(c, out var conversation) && L(e, out var enqueue) && L(at, out var ms) && L(b, out var buffer)
+                => new EnqueueAccepted(conversation, enqueue, DateTimeOffset.FromUnixTimeMilliseconds(ms), (int)buffer),
+            ["f", var c, var w] when L(c, out var conversation) && L(w, out var watermark) => new RunFinished(conversation, watermark),
+            _ => null,
+        };
+    }
+}

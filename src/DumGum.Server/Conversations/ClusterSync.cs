@@ -1,0 +1,166 @@
+using System.Threading.Channels;
+using DumGum.Storage;
+using DumGum.Webhooks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DumGum.Conversations;
+
+/// <summary>
+/// Keeps the nodes sharing one PostgreSQL in step (does nothing on SQLite, where there is one node):
+/// <list type="bullet">
+/// <item>Each commit of the writer that changed conversations sends one <c>NOTIFY dumgum</c> carrying its
+/// <see cref="ClusterNotice"/>s (never one per row: that collapses under load); every node LISTENs and feeds them to its scheduler.</item>
+/// <item>A resync every <see cref="ConversationOptions.ResyncInterval"/> re-reads the pending work: the fallback for a
+/// notice lost with a dropped connection or too big to send, and how a dead node's conversations reach the others.</item>
+/// <item>A heartbeat row per node; a node silent for a lease has its undelivered events adopted by the others.</item>
+/// </list>
+/// </summary>
+public sealed class ClusterSync(
+    Database database,
+    WriteQueue writes,
+    ConversationScheduler scheduler,
+    ConversationStore store,
+    DeliveryDispatcher deliveries,
+    NodeIdentity node,
+    TimeProvider clock,
+    IOptions<ConversationOptions> options,
+    ILogger<ClusterSync> log) : BackgroundService
+{
+    const string Channel = "dumgum";
+
+    /// <summary>NOTIFY payloads must stay under 8000 bytes; a bigger batch sends "resync" instead of its notices.</summary>
+    const int MaxPayload = 7900;
+
+    readonly Channel<string> inbox = System.Threading.Channels.Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    readonly SemaphoreSlim resyncNow = new(0);
+
+    /// <summary>Runs on the writer thread inside the batch's transaction: the NOTIFY is delivered if and when it commits.</summary>
+    public static void Notify(WriteQueue.Writer w, IReadOnlyList<string> notices)
+    {
+        var payload = w.NodeId + "|" + string.Join(';', notices);
+        if (payload.Length > MaxPayload) payload = w.NodeId + "|*";
+        w.Command("SELECT pg_notify('" + Channel + "', @payload)").With("@payload", payload).ExecuteNonQuery();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!database.IsPostgres) return Task.CompletedTask;
+        return Task.WhenAll(
+            Task.Run(() => ListenAsync(stoppingToken), stoppingToken),
+            Task.Run(() => ProcessAsync(stoppingToken), stoppingToken),
+            Task.Run(() => ResyncAsync(stoppingToken), stoppingToken),
+            Task.Run(() => HeartbeatAsync(stoppingToken), stoppingToken));
+    }
+
+    async Task ListenAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await database.PostgresDataSource!.OpenConnectionAsync(stop);
+                connection.Notification += (_, e) => inbox.Writer.TryWrite(e.Payload);
+                await using (var listen = new NpgsqlCommand("LISTEN " + Channel, connection)) await listen.ExecuteNonQueryAsync(stop);
+                resyncNow.Release();   // whatever happened while we were not listening
+                while (true)
+                {
+                    // A quiet channel is checked now and then, so a dead connection is noticed and replaced.
+                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stop))
+                        await using (var ping = new NpgsqlCommand("SELECT 1", connection)) await ping.ExecuteScalarAsync(stop);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
+            catch (Exception ex) when (ex is NpgsqlException or System.IO.IOException or InvalidOperationException or TimeoutException)
+            {
+                log.LogWarning(ex, "Lost the notification connection to {Database}; reconnecting (the resync covers the gap)", database.Describe);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), clock, stop); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    async Task ProcessAsync(CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var payload in inbox.Reader.ReadAllAsync(stop))
+            {
+                var bar = payload.IndexOf('|', StringComparison.Ordinal);
+                if (bar < 0 || payload.AsSpan(0, bar).SequenceEqual(node.Id)) continue;   // our own commits are known already
+                var body = payload[(bar + 1)..];
+                if (body == "*") { resyncNow.Release(); continue; }
+                foreach (var text in body.Split(';'))
+                {
+                    try
+                    {
+                        switch (ClusterNotice.Parse(text))
+                        {
+                            case ClusterNotice.EnqueueAccepted accepted: scheduler.RemoteAccepted(accepted, store.FindKey); break;
+                            case ClusterNotice.RunFinished finished: scheduler.RemoteFinished(finished); break;
+                        }
+                    }
+                    catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+                    {
+                        log.LogWarning(ex, "Could not apply the notice {Notice}; the next resync will", text);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+    }
+
+    async Task ResyncAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await resyncNow.WaitAsync(options.Value.ResyncInterval, stop);
+                var readAt = clock.GetUtcNow();
+                scheduler.Resync(store.LoadPending(), readAt);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                log.LogWarning(ex, "Resync with {Database} failed; trying again", database.Describe);
+            }
+        }
+    }
+
+    async Task HeartbeatAsync(CancellationToken stop)
+    {
+        var lease = options.Value.LeaseDuration;
+        var started = clock.GetUtcNow().ToUnixMs();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var now = clock.GetUtcNow().ToUnixMs();
+                await writes.WriteAsync(w =>
+                {
+                    w.Command("""
+                            INSERT INTO nodes(id, started_at, seen_at) VALUES(@id, @started, @now)
+                            ON CONFLICT(id) DO UPDATE SET seen_at = excluded.seen_at
+                            """).With("@id", node.Id).With("@started", started).With("@now", now).ExecuteNonQuery();
+                    // Nodes gone for a day are history.
+                    w.Command("DELETE FROM nodes WHERE seen_at < @old").With("@old", now - (long)TimeSpan.FromDays(1).TotalMilliseconds).ExecuteNonQuery();
+                });
+                var adopted = await deliveries.AdoptAsync(everything: false, lease);
+                if (adopted > 0) log.LogInformation("Adopted {Count} undelivered events of nodes silent for {Lease}", adopted, lease);
+                await Task.Delay(options.Value.HeartbeatInterval, clock, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
+            catch (StorageUnavailableException ex)
+            {
+                log.LogWarning(ex, "Node heartbeat failed; trying again");
+                try { await Task.Delay(TimeSpan.FromSeconds(1), clock, stop); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        resyncNow.Dispose();
+        base.Dispose();
+    }
+}
