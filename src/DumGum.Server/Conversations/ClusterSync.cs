@@ -22,6 +22,7 @@ public sealed class ClusterSync(
     ConversationScheduler scheduler,
     ConversationStore store,
     DeliveryDispatcher deliveries,
+    Projects.ProjectStore projects,
     NodeIdentity node,
     TimeProvider clock,
     IOptions<ConversationOptions> options,
@@ -118,6 +119,7 @@ public sealed class ClusterSync(
                 await resyncNow.WaitAsync(options.Value.ResyncInterval, stop);
                 var readAt = clock.GetUtcNow();
                 scheduler.Resync(store.LoadPending(), readAt);
+                projects.Reload();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)

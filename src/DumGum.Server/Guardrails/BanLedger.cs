@@ -21,8 +21,8 @@ public sealed record ActiveBan(string Reason, bool Permanent, DateTimeOffset? St
 /// counter, which starts again at 1 once the previous offence is <see cref="CounterReset"/> old; the n-th offence earns
 /// <c>banDurations[n-1]</c> minutes, or a permanent stop past the end of the list or for a 0 entry. A permanent stop is
 /// never lifted by the reset. <see cref="Find"/> runs on every enqueue, so each conversation's strongest ban (or "none")
-/// is cached in memory after its first read and replaced by every write through this ledger. Bans written by another
-/// process are not seen until this one restarts.
+/// is cached in memory after its first read and replaced by every write through this ledger. With several nodes
+/// (PostgreSQL) cached entries are read again after 5 s, so a ban written by another node holds everywhere within that.
 /// </summary>
 public sealed class BanLedger
 {
@@ -40,7 +40,13 @@ public sealed class BanLedger
     readonly record struct Key(string ProjectId, string User, string Persona);
 
     /// <summary>A conversation's strongest ban (null = none). Sequence −1 = read from the database; otherwise the write that set it.</summary>
-    sealed record Cached(ActiveBan? Strongest, long Sequence);
+    sealed record Cached(ActiveBan? Strongest, long Sequence)
+    {
+        public long ReadAt { get; init; } = Environment.TickCount64;
+    }
+
+    /// <summary>With several nodes (PostgreSQL) a cached ban is read again after this long: bans other nodes wrote show up.</summary>
+    static readonly TimeSpan Revalidate = TimeSpan.FromSeconds(5);
 
     public BanLedger(Database database, WriteQueue writes)
     {
@@ -113,7 +119,8 @@ public sealed class BanLedger
     public ActiveBan? Find(string projectId, string user, string persona, DateTimeOffset now)
     {
         var key = new Key(projectId, user, persona);
-        if (!cache.TryGetValue(key, out var cached))
+        if (!cache.TryGetValue(key, out var cached)
+            || (database.IsPostgres && Environment.TickCount64 - cached.ReadAt > Revalidate.TotalMilliseconds))
         {
             ActiveBan? strongest;
             using (var connection = database.Open())
@@ -121,7 +128,8 @@ public sealed class BanLedger
                 strongest = Strongest(command, key);
             cached = new Cached(strongest, -1);
             // Add only if still absent: a write that committed meanwhile has stored the newer state, which must win.
-            if (cache.Count < MaxCachedConversations) cached = cache.GetOrAdd(key, cached);
+            if (cache.Count < MaxCachedConversations)
+                cached = cache.AddOrUpdate(key, cached, (_, existing) => existing.Sequence >= 0 && Environment.TickCount64 - existing.ReadAt <= Revalidate.TotalMilliseconds ? existing : cached);
         }
         return cached.Strongest switch
         {
