@@ -9,8 +9,9 @@ namespace DumGum.Conversations;
 /// <summary>
 /// Keeps the nodes sharing one PostgreSQL in step (does nothing on SQLite, where there is one node):
 /// <list type="bullet">
-/// <item>Each commit of the writer that changed conversations sends one <c>NOTIFY dumgum</c> carrying its
-/// <see cref="ClusterNotice"/>s (never one per row: that collapses under load); every node LISTENs and feeds them to its scheduler.</item>
+/// <item>Each commit of the writer that changed conversations notifies channel <c>dumgum</c> once, carrying all its
+/// <see cref="ClusterNotice"/>s (never a NOTIFY per row: that collapses under load); every node LISTENs and feeds
+/// them to its scheduler.</item>
 /// <item>A resync every <see cref="ConversationOptions.ResyncInterval"/> re-reads the pending work: the fallback for a
 /// notice lost with a dropped connection or too big to send, and how a dead node's conversations reach the others.</item>
 /// <item>A heartbeat row per node; a node silent for a lease has its undelivered events adopted by the others.</item>
@@ -30,18 +31,33 @@ public sealed class ClusterSync(
 {
     const string Channel = "dumgum";
 
-    /// <summary>NOTIFY payloads must stay under 8000 bytes; a bigger batch sends "resync" instead of its notices.</summary>
+    /// <summary>NOTIFY payloads must stay under 8000 bytes: a big batch's notices are split over several payloads.</summary>
     const int MaxPayload = 7900;
 
     readonly Channel<string> inbox = System.Threading.Channels.Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     readonly SemaphoreSlim resyncNow = new(0);
 
-    /// <summary>Runs on the writer thread inside the batch's transaction: the NOTIFY is delivered if and when it commits.</summary>
+    /// <summary>
+    /// Runs on the writer thread inside the batch's transaction, as one statement: the notifications are delivered if
+    /// and when the batch commits, in one go (about 200 notices fit one payload; a batch of thousands takes a few).
+    /// </summary>
     public static void Notify(WriteQueue.Writer w, IReadOnlyList<string> notices)
     {
-        var payload = w.NodeId + "|" + string.Join(';', notices);
-        if (payload.Length > MaxPayload) payload = w.NodeId + "|*";
-        w.Command("SELECT pg_notify('" + Channel + "', @payload)").With("@payload", payload).ExecuteNonQuery();
+        var payloads = new List<string>();
+        var payload = new System.Text.StringBuilder(w.NodeId).Append('|');
+        var empty = payload.Length;
+        foreach (var notice in notices)
+        {
+            if (payload.Length > empty && payload.Length + 1 + notice.Length > MaxPayload)
+            {
+                payloads.Add(payload.ToString());
+                payload.Length = empty;
+            }
+            if (payload.Length > empty) payload.Append(';');
+            payload.Append(notice);
+        }
+        payloads.Add(payload.ToString());
+        w.Command("SELECT pg_notify('" + Channel + "', p) FROM unnest(@payloads) AS p").With("@payloads", payloads.ToArray()).ExecuteNonQuery();
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)

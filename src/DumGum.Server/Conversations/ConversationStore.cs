@@ -55,17 +55,9 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
 
     public async Task<AcceptedEnqueue> AcceptAsync(ConversationKey key, string canonicalRequest, int bufferSeconds, int maxProcessingSeconds)
     {
-        var accepted = await writes.WriteAsync(w =>
-        {
-            var now = clock.GetUtcNow();
-            var ms = now.ToUnixMs();
-            if (!conversationIds.TryGetValue(key, out var conversationId))
-                conversationId = ConversationId(w, key);
-            var enqueueId = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES(@c, @now, @r) RETURNING id")
-                .With("@c", conversationId).With("@now", ms).With("@r", canonicalRequest).ExecuteScalar()!;
-            w.Notice(ClusterNotice.Accepted(conversationId, enqueueId, ms, bufferSeconds));
-            return new AcceptedEnqueue(conversationId, key, enqueueId, now, bufferSeconds, maxProcessingSeconds);
-        });
+        // One kind object per store (a second one made in a race would only form its own group).
+        acceptBatch ??= new AcceptBatch(this);
+        var accepted = await writes.WriteAsync(acceptBatch, new AcceptItem(key, canonicalRequest, bufferSeconds, maxProcessingSeconds));
         // Cached only once committed: an id from a rolled-back batch may be handed to another conversation.
         if (!conversationIds.ContainsKey(key))
         {
@@ -73,6 +65,62 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
             conversationIds[key] = accepted.ConversationId;
         }
         return accepted;
+    }
+
+    AcceptBatch? acceptBatch;
+    TimeProvider Clock => clock;
+
+    sealed record AcceptItem(ConversationKey Key, string Request, int BufferSeconds, int MaxProcessingSeconds);
+
+    /// <summary>
+    /// The enqueues that share a commit, written together. PostgreSQL: their ids in one round trip, then one multi-row
+    /// INSERT (a round trip per row would cap a node at a few thousand enqueues a second). SQLite: a prepared INSERT
+    /// per row, which costs microseconds in-process.
+    /// </summary>
+    sealed class AcceptBatch(ConversationStore store) : BatchWrite<AcceptItem, AcceptedEnqueue>
+    {
+        public override IReadOnlyList<AcceptedEnqueue> Execute(WriteQueue.Writer w, IReadOnlyList<AcceptItem> items)
+        {
+            var now = store.Clock.GetUtcNow();
+            var ms = now.ToUnixMs();
+            var conversations = new long[items.Count];
+            Dictionary<ConversationKey, long>? created = null;
+            for (var i = 0; i < items.Count; i++)
+            {
+                var key = items[i].Key;
+                if (store.conversationIds.TryGetValue(key, out conversations[i])) continue;
+                created ??= [];
+                if (!created.TryGetValue(key, out conversations[i])) created[key] = conversations[i] = ConversationId(w, key);
+            }
+            var enqueues = new long[items.Count];
+            if (w.Database.IsPostgres && items.Count > 1)
+            {
+                // Ids first, handed out in arrival order, so each row's id is known without trusting RETURNING's order.
+                using (var ids = w.Command("SELECT nextval(pg_get_serial_sequence('enqueues', 'id')) FROM generate_series(1, @n)")
+                           .With("@n", items.Count).ExecuteReader())
+                    for (var i = 0; ids.Read(); i++) enqueues[i] = ids.GetInt64(0);
+                Array.Sort(enqueues);
+                w.Command("""
+                        INSERT INTO enqueues(id, conversation_id, accepted_at, request)
+                        SELECT id, conversation_id, @now, request FROM unnest(@ids, @conversations, @requests) AS t(id, conversation_id, request)
+                        """)
+                    .With("@now", ms).With("@ids", enqueues).With("@conversations", conversations)
+                    .With("@requests", items.Select(item => item.Request).ToArray()).ExecuteNonQuery();
+            }
+            else
+            {
+                for (var i = 0; i < items.Count; i++)
+                    enqueues[i] = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES(@c, @now, @r) RETURNING id")
+                        .With("@c", conversations[i]).With("@now", ms).With("@r", items[i].Request).ExecuteScalar()!;
+            }
+            var accepted = new AcceptedEnqueue[items.Count];
+            for (var i = 0; i < items.Count; i++)
+            {
+                w.Notice(ClusterNotice.Accepted(conversations[i], enqueues[i], ms, items[i].BufferSeconds));
+                accepted[i] = new AcceptedEnqueue(conversations[i], items[i].Key, enqueues[i], now, items[i].BufferSeconds, items[i].MaxProcessingSeconds);
+            }
+            return accepted;
+        }
     }
 
     /// <summary>
@@ -95,32 +143,95 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     /// when nothing is pending any more. On PostgreSQL the row is taken with <c>FOR UPDATE SKIP LOCKED</c>: nodes racing
     /// for the same conversation never wait on each other, the losers simply find nothing.
     /// </summary>
-    public Task<(Claim? Claim, DateTimeOffset? RetryAt)> ClaimAsync(long conversationId, string owner) =>
-        writes.WriteAsync(w =>
+    public Task<(Claim? Claim, DateTimeOffset? RetryAt)> ClaimAsync(long conversationId, string owner)
+    {
+        claimBatch ??= new ClaimBatch(this);
+        return writes.WriteAsync(claimBatch, (conversationId, owner));
+    }
+
+    ClaimBatch? claimBatch;
+
+    /// <summary>
+    /// The claims that share a commit. PostgreSQL: one UPDATE takes every lease it can with <c>FOR UPDATE SKIP LOCKED</c>
+    /// (rows another node is claiming or finishing at that moment are skipped, never waited for), one SELECT finds what
+    /// each serves. SQLite (one writer, nobody to race): one conversation at a time.
+    /// </summary>
+    sealed class ClaimBatch(ConversationStore store) : BatchWrite<(long ConversationId, string Owner), (Claim?, DateTimeOffset?)>
+    {
+        public override IReadOnlyList<(Claim?, DateTimeOffset?)> Execute(WriteQueue.Writer w, IReadOnlyList<(long ConversationId, string Owner)> items)
         {
-            var now = clock.GetUtcNow().ToUnixMs();
-            using (var claimed = w.Command(w.Database.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED)" + ClaimReturning : ClaimSql + ")" + ClaimReturning)
-                .With("@owner", owner).With("@until", now + (long)LeaseDuration.TotalMilliseconds).With("@id", conversationId)
-                .With("@now", now).ExecuteReader())
+            var now = store.Clock.GetUtcNow().ToUnixMs();
+            var until = now + (long)store.LeaseDuration.TotalMilliseconds;
+            if (!w.Database.IsPostgres || items.Count == 1 || items.Any(i => i.Owner != items[0].Owner))
+                return items.Select(i => ClaimOne(w, i.ConversationId, i.Owner, now, until)).ToList();
+
+            var owner = items[0].Owner;
+            var ids = items.Select(i => i.ConversationId).Distinct().ToArray();
+            var leases = new Dictionary<long, (long Token, int Restarts)>();
+            using (var claimed = w.Command("""
+                       UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
+                       WHERE id IN (SELECT id FROM conversations
+                                    WHERE id = ANY(@ids) AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
+                                    FOR UPDATE SKIP LOCKED)
+                       RETURNING id, lease_token, restarts
+                       """).With("@owner", owner).With("@until", until).With("@ids", ids).With("@now", now).ExecuteReader())
+                while (claimed.Read()) leases[claimed.GetInt64(0)] = (claimed.GetInt64(1), (int)claimed.GetInt64(2));
+            var served = new Dictionary<long, (long Watermark, long Oldest)>();
+            if (leases.Count > 0)
+                using (var reader = w.Command("""
+                           SELECT conversation_id, MAX(id), MIN(accepted_at) FROM enqueues WHERE conversation_id = ANY(@ids) GROUP BY conversation_id
+                           """).With("@ids", leases.Keys.ToArray()).ExecuteReader())
+                    while (reader.Read()) served[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            var idle = leases.Keys.Where(id => !served.ContainsKey(id)).ToArray();
+            if (idle.Length > 0)
+                w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = ANY(@ids) AND lease_owner = @owner")
+                    .With("@ids", idle).With("@owner", owner).ExecuteNonQuery();
+            var heldUntil = new Dictionary<long, long?>();
+            var missed = ids.Where(id => !leases.ContainsKey(id)).ToArray();
+            if (missed.Length > 0)
+                using (var reader = w.Command("SELECT id, lease_until FROM conversations WHERE id = ANY(@ids)").With("@ids", missed).ExecuteReader())
+                    while (reader.Read()) heldUntil[reader.GetInt64(0)] = reader.Int64OrNull(1);
+
+            var results = new List<(Claim?, DateTimeOffset?)>(items.Count);
+            var handedOut = new HashSet<long>();
+            foreach (var (id, _) in items)
             {
-                if (claimed.Read())
-                {
-                    var token = claimed.GetInt64(0);
-                    var restarts = (int)claimed.GetInt64(1);
-                    claimed.Close();
-                    using var reader = w.Command("SELECT MAX(id), MIN(accepted_at) FROM enqueues WHERE conversation_id = @id")
-                        .With("@id", conversationId).ExecuteReader();
-                    reader.Read();
-                    if (!reader.IsDBNull(0))
-                        return ((Claim?)new Claim(token, reader.GetInt64(0), reader.GetInt64(1).FromUnixMs()) { Restarts = restarts }, (DateTimeOffset?)null);
-                    reader.Close();
-                    Release(w, conversationId, token);
-                    return (null, null);
-                }
+                if (leases.TryGetValue(id, out var lease) && handedOut.Add(id))
+                    results.Add(served.TryGetValue(id, out var s)
+                        ? (new Claim(lease.Token, s.Watermark, s.Oldest.FromUnixMs()) { Restarts = lease.Restarts }, null)
+                        : (null, null));
+                else if (leases.ContainsKey(id))
+                    results.Add((null, until.FromUnixMs()));   // the same conversation twice in one batch: the first claim holds it
+                else
+                    results.Add((null, heldUntil.GetValueOrDefault(id) is { } u && u > now ? u.FromUnixMs() : (now + 1000).FromUnixMs()));
             }
-            var until = w.Command("SELECT lease_until FROM conversations WHERE id = @id").With("@id", conversationId).ExecuteScalar().AsInt64();
-            return (null, until > now ? until.Value.FromUnixMs() : (now + 1000).FromUnixMs());
-        });
+            return results;
+        }
+    }
+
+    static (Claim?, DateTimeOffset?) ClaimOne(WriteQueue.Writer w, long conversationId, string owner, long now, long until)
+    {
+        using (var claimed = w.Command(w.Database.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED)" + ClaimReturning : ClaimSql + ")" + ClaimReturning)
+            .With("@owner", owner).With("@until", until).With("@id", conversationId).With("@now", now).ExecuteReader())
+        {
+            if (claimed.Read())
+            {
+                var token = claimed.GetInt64(0);
+                var restarts = (int)claimed.GetInt64(1);
+                claimed.Close();
+                using var reader = w.Command("SELECT MAX(id), MIN(accepted_at) FROM enqueues WHERE conversation_id = @id")
+                    .With("@id", conversationId).ExecuteReader();
+                reader.Read();
+                if (!reader.IsDBNull(0))
+                    return (new Claim(token, reader.GetInt64(0), reader.GetInt64(1).FromUnixMs()) { Restarts = restarts }, null);
+                reader.Close();
+                Release(w, conversationId, token);
+                return (null, null);
+            }
+        }
+        var leaseUntil = w.Command("SELECT lease_until FROM conversations WHERE id = @id").With("@id", conversationId).ExecuteScalar().AsInt64();
+        return (null, leaseUntil > now ? leaseUntil.Value.FromUnixMs() : (now + 1000).FromUnixMs());
+    }
 
     const string ClaimSql = """
         UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1

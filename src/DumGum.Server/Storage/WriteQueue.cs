@@ -62,6 +62,37 @@ public sealed class WriteQueue : IDisposable
 
     public Task WriteAsync(Action<Writer> work) => WriteAsync<bool>(w => { work(w); return true; });
 
+    /// <summary>
+    /// Queues one item of a kind that is written many at a time: the items of <paramref name="kind"/> that share a batch
+    /// go to the database together (one multi-row statement instead of one statement each). If that fails, each item
+    /// is tried alone, so again only a bad item fails.
+    /// </summary>
+    public Task<TResult> WriteAsync<TItem, TResult>(BatchWrite<TItem, TResult> kind, TItem item)
+    {
+        var work = new BatchedWork<TItem, TResult>(kind, item);
+        if (!channel.Writer.TryWrite(work)) throw new StorageUnavailableException("the writer has stopped");
+        return work.Completion.Task;
+    }
+
+    /// <summary>Puts the items of each batched kind together (in arrival order), the other work as it came.</summary>
+    static List<IWork> Grouped(List<IWork> batch)
+    {
+        if (!batch.Any(w => w.Kind is not null)) return batch;
+        var grouped = new List<IWork>(batch.Count);
+        var groups = new Dictionary<object, Group>();
+        foreach (var work in batch)
+        {
+            if (work.Kind is null) { grouped.Add(work); continue; }
+            if (!groups.TryGetValue(work.Kind, out var group))
+            {
+                groups[work.Kind] = group = new Group();
+                grouped.Add(group);
+            }
+            group.Members.Add(work);
+        }
+        return grouped;
+    }
+
     void Run()
     {
         var batch = new List<IWork>(MaxBatch);
@@ -73,7 +104,7 @@ public sealed class WriteQueue : IDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                if (!RunBatch(writer, batch))
+                if (!RunBatch(writer, Grouped(batch)))
                 {
                     // PostgreSQL, an item failed: the transaction is void. Each item again, alone, so only the bad one fails.
                     Rollback();
@@ -113,6 +144,8 @@ public sealed class WriteQueue : IDisposable
                 if (!savepoints) return false;
                 writer.Command("ROLLBACK TO item").ExecuteNonQuery();
                 writer.Notices.RemoveRange(noticesBefore, writer.Notices.Count - noticesBefore);
+                // A group that failed as a whole: its members one by one, each in a savepoint of its own.
+                if (batch[i] is Group group) RunEachAlone(writer, group.Members);
             }
             if (savepoints) writer.Command("RELEASE item").ExecuteNonQuery();
         }
@@ -127,6 +160,23 @@ public sealed class WriteQueue : IDisposable
         foreach (var item in batch) item.Complete();
         if (writer.Notices.Count > 0) Committed?.Invoke(writer.Notices);
         return true;
+    }
+
+    static void RunEachAlone(Writer writer, List<IWork> members)
+    {
+        foreach (var member in members)
+        {
+            member.Reset();
+            writer.Command("SAVEPOINT one").ExecuteNonQuery();
+            var noticesBefore = writer.Notices.Count;
+            member.Execute(writer);
+            if (member.Failed)
+            {
+                writer.Command("ROLLBACK TO one").ExecuteNonQuery();
+                writer.Notices.RemoveRange(noticesBefore, writer.Notices.Count - noticesBefore);
+            }
+            writer.Command("RELEASE one").ExecuteNonQuery();
+        }
     }
 
     /// <summary>After a failed commit the connection may be gone (PostgreSQL restarted or failed over): start on a fresh one.</summary>
@@ -193,6 +243,8 @@ public sealed class WriteQueue : IDisposable
 
     interface IWork
     {
+        /// <summary>The batched kind this item belongs to (null: plain work).</summary>
+        object? Kind => null;
         bool Failed { get; }
         void Reset();
         void Execute(Writer writer);
@@ -222,6 +274,63 @@ public sealed class WriteQueue : IDisposable
 
         public void Fail(Exception e) => Completion.TrySetException(e);
     }
+
+    /// <summary>Items of one batched kind in one batch: written by a single call of the kind.</summary>
+    sealed class Group : IWork
+    {
+        public List<IWork> Members { get; } = [];
+        public bool Failed => Members.Any(m => m.Failed);
+        public void Reset() { foreach (var m in Members) m.Reset(); }
+        public void Execute(Writer writer) => ((IGroupRunner)Members[0]).RunGroup(writer, Members);
+        public void Complete() { foreach (var m in Members) m.Complete(); }
+        public void Fail(Exception error) { foreach (var m in Members) m.Fail(error); }
+    }
+
+    interface IGroupRunner
+    {
+        void RunGroup(Writer writer, List<IWork> members);
+    }
+
+    sealed class BatchedWork<TItem, TResult>(BatchWrite<TItem, TResult> kind, TItem item) : IWork, IGroupRunner
+    {
+        TResult result = default!;
+        Exception? error;
+        public TItem Item { get; } = item;
+        public object? Kind => kind;
+        public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Failed => error is not null;
+        public void Reset() => error = null;
+        public void Execute(Writer writer) => RunGroup(writer, [this]);
+
+        public void RunGroup(Writer writer, List<IWork> members)
+        {
+            var works = members.Cast<BatchedWork<TItem, TResult>>().ToList();
+            try
+            {
+                var results = kind.Execute(writer, works.Select(w => w.Item).ToList());
+                for (var i = 0; i < works.Count; i++) works[i].result = results[i];
+            }
+            catch (Exception ex)
+            {
+                foreach (var w in works) w.error = ex;
+            }
+        }
+
+        public void Complete()
+        {
+            if (error is null) Completion.TrySetResult(result);
+            else Completion.TrySetException(error);
+        }
+
+        public void Fail(Exception e) => Completion.TrySetException(e);
+    }
+}
+
+/// <summary>Work written many items at a time (see <see cref="WriteQueue.WriteAsync{TItem, TResult}"/>).</summary>
+public abstract class BatchWrite<TItem, TResult>
+{
+    /// <summary>Writes the items, returning one result per item in the same order. Throwing fails them all (then each is retried alone).</summary>
+    public abstract IReadOnlyList<TResult> Execute(WriteQueue.Writer writer, IReadOnlyList<TItem> items);
 }
 
 public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
