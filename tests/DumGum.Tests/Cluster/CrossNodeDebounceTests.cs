@@ -1,0 +1,40 @@
+using System.Net;
+using DumGum.Storage;
+using DumGum.Tests.Infrastructure;
+using DumGum.Webhooks;
+
+namespace DumGum.Tests.Cluster;
+
+/// <summary>Two nodes (in-process hosts) on one PostgreSQL: the debounce of each sees the enqueues the other accepted.</summary>
+public sealed class CrossNodeDebounceTests
+{
+    const string User = "u-two-nodes", Persona = "p-two-nodes";
+
+    static object Body => new { userProfileId = User, personaProfileId = Persona, language = "EN", replyParameters = new { bufferSeconds = "2" } };
+
+    [Fact]
+    public async Task An_enqueue_on_another_node_pushes_the_run_back()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        customer.AddPair(User, Persona, "first");
+        var database = DumGumHost.NewDatabase(StorageProvider.Postgres);
+        // Notifications alone: a resync would come far too late to matter.
+        var settings = new Dictionary<string, string?> { ["Conversations:ResyncInterval"] = "00:10:00" };
+        await using var a = DumGumHost.Start(database, settings, provider: StorageProvider.Postgres);
+        await using var b = DumGumHost.Start(database, settings, provider: StorageProvider.Postgres);
+        var project = await a.CreateProjectAsync(customer);
+
+        using (var first = await a.EnqueueAsync(project.Key, Body)) Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        await Task.Delay(1200, TestContext.Current.CancellationToken);
+        customer.AddUserText(User, Persona, "second");
+        var secondSent = DateTimeOffset.UtcNow;
+        using (var second = await b.EnqueueAsync(project.Key, Body)) Assert.Equal(HttpStatusCode.NoContent, second.StatusCode);
+
+        await customer.WaitForEventAsync(Events.AnswerCreated);
+        await Task.Delay(2500, TestContext.Current.CancellationToken);   // room for a wrong second run
+        var history = Assert.Single(customer.Calls, c => c.Path == "/history");
+        // Node a alone would have run 2 s after the first enqueue, 0.8 s after the second: it must wait 2 s after the second.
+        Assert.True(history.At - secondSent >= TimeSpan.FromSeconds(1.9), $"ran {(history.At - secondSent).TotalSeconds:F2} s after the second enqueue");
+        Assert.Single(customer.Events, e => e.Event == Events.AnswerProcessing);
+    }
+}
