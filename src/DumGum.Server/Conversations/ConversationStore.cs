@@ -282,9 +282,6 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
             return (deliveries, oldest is long o ? o.FromUnixMs() : (DateTimeOffset?)null);
         });
 
-    /// <summary>Gives the lease back without recording an outcome (the enqueues stay pending).</summary>
-    public Task ReleaseAsync(long conversationId, long leaseToken) => writes.WriteAsync(w => Release(w, conversationId, leaseToken));
-
     /// <summary>Gives the lease back after a newer enqueue cancelled the run, counting the restart for whichever node runs next.</summary>
     public Task ReleaseForRestartAsync(long conversationId, long leaseToken) =>
         writes.WriteAsync(w => w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL, restarts = restarts + 1 WHERE id = @id AND lease_token = @t")
