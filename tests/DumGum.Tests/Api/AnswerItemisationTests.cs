@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Net;
 using System.Text.Json.Nodes;
 using DumGum.Replies.Prompt;
@@ -10,7 +11,7 @@ namespace DumGum.Tests.Api;
 /// <c>GET /admin/v1/projects/{id}/answers/{answerId}</c> (decisions §9): the answer as delivered and its prompt
 /// itemisation (blocks in prompt order with token counts, the model, the usage of all attempts), scoped to its project.
 /// </summary>
-public sealed class AnswerItemisationTests
+public abstract class AnswerItemisationTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-items", Persona = "p-items";
     const string Backend = "llama-3.1-8b-instruct";
@@ -20,7 +21,7 @@ public sealed class AnswerItemisationTests
     {
         await using var model = await FakeModelServer.StartAsync();
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = DumGumHost.Start(settings: new()
+        await using var host = StartHost(settings: new()
         {
             ["Generation:Provider"] = "OpenAI",
             ["Generation:Endpoint"] = model.Endpoint,
@@ -114,3 +115,7 @@ public sealed class AnswerItemisationTests
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 }
+
+public sealed class AnswerItemisationTestsOnSqlite() : AnswerItemisationTests(StorageProvider.Sqlite);
+
+public sealed class AnswerItemisationTestsOnPostgres() : AnswerItemisationTests(StorageProvider.Postgres);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DumGum.Tests.Guardrails;
 
-public sealed class BanLedgerTests : IDisposable
+public abstract class BanLedgerTests : StorageSuite, IDisposable
 {
     const string Project = "proj_test";
     static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
@@ -17,14 +17,19 @@ public sealed class BanLedgerTests : IDisposable
     readonly WriteQueue writes;
     readonly BanLedger ledger;
 
-    public BanLedgerTests()
+    protected BanLedgerTests(StorageProvider provider) : base(provider)
     {
-        database = Database.Sqlite(DumGumHost.NewDatabasePath());
+        database = OpenDatabase();
         writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
         ledger = new BanLedger(database, writes);
     }
 
-    public void Dispose() => writes.Dispose();
+    public void Dispose()
+    {
+        writes.Dispose();
+        database.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     Task<BanOutcome> Offend(string reason, DateTimeOffset at, IReadOnlyList<int>? ladder = null, string user = "u1", string persona = "p1") =>
         ledger.RecordOffenceAsync(Project, user, persona, reason, ladder, at);
@@ -228,3 +233,7 @@ public sealed class BanLedgerTests : IDisposable
         return JsonDocument.Parse(stream.ToArray()).RootElement.Clone();
     }
 }
+
+public sealed class BanLedgerTestsOnSqlite() : BanLedgerTests(StorageProvider.Sqlite);
+
+public sealed class BanLedgerTestsOnPostgres() : BanLedgerTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using DumGum.Storage;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -13,7 +14,7 @@ namespace DumGum.Tests.Replies;
 /// joined single message when no split was drawn, pokes, and Smart Share (the chosen picture rides on the answer; a
 /// picture the history already shows is neither offered nor sent again).
 /// </summary>
-public sealed class SplitReplyTests
+public abstract class SplitReplyTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-split", Persona = "p-split";
     const decimal InputPrice = 2.5m, OutputPrice = 10m;
@@ -27,11 +28,11 @@ public sealed class SplitReplyTests
         public DumGumHost Host { get; private init; } = null!;
         public DumGumHost.TestProject Project { get; private init; } = null!;
 
-        public static async Task<Rig> StartAsync()
+        public static async Task<Rig> StartAsync(StorageProvider provider)
         {
             var model = await FakeModelServer.StartAsync();
             var customer = await FakeCustomer.StartAsync();
-            var host = DumGumHost.Start(settings: new()
+            var host = DumGumHost.Start(provider: provider, settings: new()
             {
                 ["Generation:Provider"] = "OpenAI",
                 ["Generation:Endpoint"] = model.Endpoint,
@@ -87,7 +88,7 @@ public sealed class SplitReplyTests
     [Fact]
     public async Task Three_parts_become_three_answers_in_order_linked_to_the_first_and_billed_once()
     {
-        await using var rig = await Rig.StartAsync();
+        await using var rig = await Rig.StartAsync(Provider);
         rig.Customer.AddUserText(User, Persona, "Hi Marta, did you go to the concert last night?");
         string[] parts =
         [
@@ -124,7 +125,7 @@ public sealed class SplitReplyTests
     [Fact]
     public async Task Without_a_split_drawn_the_model_parts_are_joined_into_one_answer_with_sequence_number_0()
     {
-        await using var rig = await Rig.StartAsync();
+        await using var rig = await Rig.StartAsync(Provider);
         rig.Customer.AddUserText(User, Persona, "What are you cooking tonight?");
         rig.Model.Enqueue(ModelReply.Json("Probably a big bowl of pasta.", "With far too much parmesan, as always!"));
 
@@ -144,7 +145,7 @@ public sealed class SplitReplyTests
     [Fact]
     public async Task With_FAST_typing_each_part_is_announced_and_waits_its_typing_pause()
     {
-        await using var rig = await Rig.StartAsync();
+        await using var rig = await Rig.StartAsync(Provider);
         rig.Customer.AddUserText(User, Persona, "Are you awake?");
         const string first = "Haha yes!", second = "Can't sleep either";
         rig.Model.Enqueue(ModelReply.Json(first, second));
@@ -178,7 +179,7 @@ public sealed class SplitReplyTests
     [Fact]
     public async Task A_poke_reply_is_one_ACTION_POKE_answer_without_text()
     {
-        await using var rig = await Rig.StartAsync();
+        await using var rig = await Rig.StartAsync(Provider);
         rig.Customer.AddUserText(User, Persona, "Knock knock");
         rig.Model.Enqueue(new ModelReply(ModelReply.Structured([], poke: true), PromptTokens: 1000, CompletionTokens: 10));
 
@@ -198,7 +199,7 @@ public sealed class SplitReplyTests
     [Fact]
     public async Task Smart_Share_sends_the_url_of_the_picture_the_model_chose()
     {
-        await using var rig = await Rig.StartAsync();
+        await using var rig = await Rig.StartAsync(Provider);
         await rig.Host.AdminJsonAsync(HttpMethod.Patch, $"/admin/v1/projects/{rig.Project.Id}", new { smartShareEnabled = true });
         rig.Customer.AddUserText(User, Persona, "Do you have a dog? I love dogs");
         rig.Model.Enqueue(new ModelReply(ModelReply.Structured(["I do, this is Luna, she is the boss of the house!"], pictureId: DogId)));
@@ -216,7 +217,7 @@ public sealed class SplitReplyTests
     [Fact]
     public async Task A_picture_the_history_already_shows_is_neither_offered_nor_sent_again()
     {
-        await using var rig = await Rig.StartAsync();
+        await using var rig = await Rig.StartAsync(Provider);
         await rig.Host.AdminJsonAsync(HttpMethod.Patch, $"/admin/v1/projects/{rig.Project.Id}", new { smartShareEnabled = true });
         rig.Customer.AddUserText(User, Persona, "What did you do this weekend?");
         rig.Customer.AddMessage(User, Persona, new JsonObject
@@ -246,3 +247,7 @@ public sealed class SplitReplyTests
         Assert.Contains(request.Messages, m => m.Role == "assistant" && m.Content.Contains("[shares a picture: " + BeachCaption + "]", StringComparison.Ordinal));
     }
 }
+
+public sealed class SplitReplyTestsOnSqlite() : SplitReplyTests(StorageProvider.Sqlite);
+
+public sealed class SplitReplyTestsOnPostgres() : SplitReplyTests(StorageProvider.Postgres);
