@@ -88,8 +88,9 @@ public sealed class ClusterSync(
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
-            catch (Exception ex) when (ex is NpgsqlException or System.IO.IOException or InvalidOperationException or TimeoutException)
+            catch (Exception ex)
             {
+                // Whatever went wrong, the node keeps serving: a background loop that threw would stop the whole host.
                 log.LogWarning(ex, "Lost the notification connection to {Database}; reconnecting (the resync covers the gap)", database.Describe);
                 try { await Task.Delay(TimeSpan.FromSeconds(1), clock, stop); } catch (OperationCanceledException) { return; }
             }
@@ -116,7 +117,7 @@ public sealed class ClusterSync(
                             case ClusterNotice.RunFinished finished: scheduler.RemoteFinished(finished); break;
                         }
                     }
-                    catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+                    catch (Exception ex)
                     {
                         log.LogWarning(ex, "Could not apply the notice {Notice}; the next resync will", text);
                     }
@@ -138,7 +139,7 @@ public sealed class ClusterSync(
                 projects.Reload();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception ex)
             {
                 log.LogWarning(ex, "Resync with {Database} failed; trying again", database.Describe);
             }
@@ -168,7 +169,7 @@ public sealed class ClusterSync(
                 await Task.Delay(options.Value.HeartbeatInterval, clock, stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
-            catch (StorageUnavailableException ex)
+            catch (Exception ex)
             {
                 log.LogWarning(ex, "Node heartbeat failed; trying again");
                 try { await Task.Delay(TimeSpan.FromSeconds(1), clock, stop); } catch (OperationCanceledException) { return; }
