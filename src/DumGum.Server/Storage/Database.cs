@@ -77,14 +77,13 @@ public sealed class Database : IDisposable
 
     public static Database Postgres(string connectionString)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            // Statements repeat: let Npgsql prepare them on the server after a few uses (no per-call parse and plan).
-            MaxAutoPrepare = connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)
-                ? new NpgsqlConnectionStringBuilder(connectionString).MaxAutoPrepare : 64,
-            // Durable means flushed: 204 is sent only after the commit's WAL record is on disk, whatever the server default.
-            Options = "-c synchronous_commit=on " + new NpgsqlConnectionStringBuilder(connectionString).Options,
-        };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Statements repeat: let Npgsql prepare them on the server after a few uses (no per-call parse and plan),
+        // unless the operator said otherwise (Max Auto Prepare=0 behind PgBouncer in transaction mode).
+        var preparing = connectionString.Replace(" ", "", StringComparison.Ordinal).Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase);
+        if (!preparing) builder.MaxAutoPrepare = 64;
+        // Durable means flushed: 204 is sent only after the commit's WAL record is on disk, whatever the server default.
+        builder.Options = ("-c synchronous_commit=on " + builder.Options).Trim();
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "dumgum";
         var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         var database = new Database(StorageProvider.Postgres, $"postgres://{builder.Host}:{builder.Port}/{builder.Database}", null, null, dataSource);
