@@ -1,4 +1,4 @@
-# Shared by run-enqueue.sh and run-crash.sh: build, start/stop processes by PID, wait for health, free ports.
+# Shared by the bench scripts (run-enqueue.sh, run-crash.sh, run-nodes.sh): build, start/stop processes by PID, wait for health, free ports.
 # Everything listens on 127.0.0.1 only; every process started here is stopped by its PID on exit.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,6 +9,7 @@ LOADGEN_DLL=$ROOT/bench/LoadGen/bin/Release/net10.0/LoadGen.dll
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 STARTED_PIDS=()
+CLEANUP_HOOKS=()   # functions run at exit after the processes are stopped (pg.sh's pg_stop)
 TMP=$(mktemp -d /tmp/dumgum-bench.XXXXXX)
 
 cleanup() {
@@ -20,6 +21,8 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
+  local hook
+  for hook in "${CLEANUP_HOOKS[@]}"; do "$hook" || true; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -34,6 +37,10 @@ build_all() {
     log "dotnet build -c Release $p"
     if ! dotnet build -c Release -nologo -v q "$ROOT/$p" >"$TMP/build.log" 2>&1; then cat "$TMP/build.log" >&2; exit 1; fi
   done
+  # What the builds are made of, for machine_info (with SKIP_BUILD=1 the HEAD of a run may be newer than its build).
+  mkdir -p "$ROOT/bench/results"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) from $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted src changes')" \
+    >"$ROOT/bench/results/last-build.txt"
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on, below Linux's ephemeral range (32768+), so no outgoing
@@ -75,19 +82,42 @@ wait_healthy() {
   log "$url did not become healthy in 60 s"; tail -50 "$logfile" >&2; exit 1
 }
 
-# start_dumgum PORT DB_PATH TOKEN LOGFILE: the built server in Production, loopback customers allowed. The content root
-# is the build output, so its appsettings.json (log levels, JSON console logs) applies as in a deployment; run from
-# another directory without it, ASP.NET Core would log 4 Information lines per request and the bench would measure logging.
+# start_dumgum PORT STORE TOKEN LOGFILE: the built server in Production, loopback customers allowed. STORE is a SQLite
+# file path, or "postgres:DBNAME" for a database of pg.sh's cluster. The content root is the build output, so its
+# appsettings.json (log levels, JSON console logs) applies as in a deployment; run from another directory without it,
+# ASP.NET Core would log 4 Information lines per request and the bench would measure logging.
 start_dumgum() {
-  local port=$1 db=$2 token=$3 logfile=$4
+  local port=$1 store=$2 token=$3 logfile=$4 storage
+  if [[ "$store" == postgres:* ]]; then
+    storage=(--Storage:Provider=Postgres --ConnectionStrings:Postgres="$(pg_connection_string "${store#postgres:}")")
+  else
+    storage=(--Storage:Sqlite:Path="$store")
+  fi
   start dumgum "$logfile" dotnet "$SERVER_DLL" --contentRoot "$(dirname "$SERVER_DLL")" --urls "http://127.0.0.1:$port" \
-    --environment Production --Storage:Sqlite:Path="$db" --Admin:Token="$token" --Security:AllowPrivateNetworkEndpoints=true
+    --environment Production "${storage[@]}" --Admin:Token="$token" --Security:AllowPrivateNetworkEndpoints=true
   DUMGUM_PID=$LAST_PID
+}
+
+# proc_cpu_ticks PID: user + system CPU of PID so far, in 1/CLK_TCK s (0 once it is gone). Fields 14 and 15 of
+# /proc/PID/stat, counted after the ")" that ends the command name (which may hold spaces).
+proc_cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+# machine_busy_ticks: CPU ticks of the whole machine so far, all cores (user + nice + system + irq + softirq + steal).
+machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
+# log_counts LOGFILE: DumGum's Error/Critical and Warning lines (JSON console log), and how many of them came after
+# "Application is shutting down" (i.e. caused by the stop, not by the load).
+log_counts() {
+  awk '/Application is shutting down/ {down = 1}
+       /"LogLevel":"(Error|Critical)"/ {e++; if (down) ed++}
+       /"LogLevel":"Warning"/ {w++; if (down) wd++}
+       END {printf "%d errors (%d after shutdown began), %d warnings (%d after shutdown began)\n", e, ed, w, wd}' "$1"
 }
 
 machine_info() {
   echo "date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
+  echo "Release builds: $(cat "$ROOT/bench/results/last-build.txt" 2>/dev/null || echo unknown)"
   echo "nproc: $(nproc)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "memory: $(free -g | awk '/Mem:/ {print $2 " GiB"}')"

@@ -5,10 +5,13 @@
 #   SIGKILL (by PID) and restarted on the same database; the load goes on until TOTAL are accepted. Then it waits until
 #   every conversation is covered by an answer.created / conversation.dropped whose tag seq >= its last accepted seq
 #   and no event came for 10 s (at most 180 s), and counts lost enqueues (accepted, never covered). Goal: 0 lost.
-# Environment: TOTAL (100000), CONVERSATIONS (1000), KILL_AT (50000), CONNECTIONS (64), MAX_LOAD_SECONDS (300),
+# STORAGE=sqlite (default: a SQLite file in a temp folder) or postgres (a database in a throwaway PostgreSQL cluster,
+# bench/pg.sh; only DumGum is killed, PostgreSQL keeps running, and the new process starts on the same database).
+# Environment: STORAGE (sqlite), TOTAL (100000), CONVERSATIONS (1000), KILL_AT (50000), CONNECTIONS (64), MAX_LOAD_SECONDS (300),
 #              MAX_WAIT (180), OUT (bench/results/crash-<time>), SKIP_BUILD (0).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/pg.sh"
 
 TOTAL=${TOTAL:-100000}
 CONVERSATIONS=${CONVERSATIONS:-1000}
@@ -17,10 +20,12 @@ CONNECTIONS=${CONNECTIONS:-64}
 MAX_LOAD_SECONDS=${MAX_LOAD_SECONDS:-300}
 MAX_WAIT=${MAX_WAIT:-180}
 OUT=${OUT:-$ROOT/bench/results/crash-$(date -u +%Y%m%dT%H%M%SZ)}
+STORAGE=${STORAGE:-sqlite}
 mkdir -p "$OUT"
 
 build_all
 machine_info | tee "$OUT/machine.txt" >&2
+echo "storage: $STORAGE" | tee -a "$OUT/machine.txt" >&2
 LOADGEN=(dotnet "$LOADGEN_DLL")
 
 CUSTOMER_PORT=$(free_port)
@@ -30,8 +35,12 @@ wait_healthy "http://127.0.0.1:$CUSTOMER_PORT/healthz" "$CUSTOMER_PID" "$TMP/cus
 
 PORT=$(free_port)
 TOKEN=bench-admin-$RANDOM$RANDOM
-mkdir -p "$TMP/db"
-start_dumgum "$PORT" "$TMP/db/dumgum.db" "$TOKEN" "$TMP/dumgum-1.log"
+case "$STORAGE" in
+  sqlite) mkdir -p "$TMP/db"; STORE=$TMP/db/dumgum.db ;;
+  postgres) pg_start; pg_createdb dumgum_crash; STORE=postgres:dumgum_crash ;;
+  *) echo "STORAGE must be sqlite or postgres" >&2; exit 1 ;;
+esac
+start_dumgum "$PORT" "$STORE" "$TOKEN" "$TMP/dumgum-1.log"
 wait_healthy "http://127.0.0.1:$PORT/healthz" "$DUMGUM_PID" "$TMP/dumgum-1.log"
 KEY=$("${LOADGEN[@]}" setup --admin "http://127.0.0.1:$PORT" --token "$TOKEN" --customer "http://127.0.0.1:$CUSTOMER_PORT" --name crash-bench)
 
@@ -54,7 +63,7 @@ log "kill -9 $DUMGUM_PID at $KILLED_AT accepted"
 wait "$DUMGUM_PID" 2>/dev/null || true
 down_since=$(date +%s%N)
 
-start_dumgum "$PORT" "$TMP/db/dumgum.db" "$TOKEN" "$TMP/dumgum-2.log"
+start_dumgum "$PORT" "$STORE" "$TOKEN" "$TMP/dumgum-2.log"
 wait_healthy "http://127.0.0.1:$PORT/healthz" "$DUMGUM_PID" "$TMP/dumgum-2.log"
 DOWNTIME_MS=$(( ($(date +%s%N) - down_since) / 1000000 ))
 log "restarted as pid $DUMGUM_PID (down ${DOWNTIME_MS} ms)"
@@ -74,7 +83,8 @@ cp "$TMP/dumgum-1.log" "$TMP/dumgum-2.log" "$OUT/"
   echo "killed at accepted: $KILLED_AT"
   echo "downtime (kill -> healthy again): ${DOWNTIME_MS} ms"
   echo "restart log: $(grep -o 'Resuming [0-9]* [a-z ]*' "$TMP/dumgum-2.log" | tr '\n' ';')"
-  echo "error log lines: first run $(grep -c '"LogLevel":"Error"' "$TMP/dumgum-1.log" || true), second run $(grep -c '"LogLevel":"Error"' "$TMP/dumgum-2.log" || true)"
+  echo "log, first run: $(log_counts "$TMP/dumgum-1.log")"
+  echo "log, second run: $(log_counts "$TMP/dumgum-2.log")"
 } | tee "$OUT/kill.txt"
 cat "$OUT/verdict.txt"
 log "results in $OUT"
