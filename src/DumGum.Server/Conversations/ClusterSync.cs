@@ -24,6 +24,7 @@ public sealed class ClusterSync(
     ConversationStore store,
     DeliveryDispatcher deliveries,
     Projects.ProjectStore projects,
+    Guardrails.BanLedger bans,
     NodeIdentity node,
     TimeProvider clock,
     IOptions<ConversationOptions> options,
@@ -115,6 +116,7 @@ public sealed class ClusterSync(
                         {
                             case ClusterNotice.EnqueueAccepted accepted: scheduler.RemoteAccepted(accepted, store.FindKey); break;
                             case ClusterNotice.RunFinished finished: scheduler.RemoteFinished(finished); break;
+                            case ClusterNotice.BanRecorded ban: bans.Forget(ban.ProjectId, ban.UserProfileId, ban.PersonaProfileId); break;
                         }
                     }
                     catch (Exception ex)

@@ -98,6 +98,7 @@ public sealed class ConversationScheduler(
 
     readonly ConcurrentDictionary<long, State> states = new();
     readonly TimerQueue timers = new(clock);
+    /// <summary>Never disposed: runs still in flight at shutdown release it after the host disposed this service.</summary>
     readonly SemaphoreSlim runSlots = new(options.Value.MaxConcurrentRuns);
     CancellationToken stopping;
 
@@ -301,11 +302,6 @@ public sealed class ConversationScheduler(
         }
     }
 
-    public override void Dispose()
-    {
-        runSlots.Dispose();
-        base.Dispose();
-    }
 }
 
 /// <summary>How a run ended, as far as scheduling is concerned.</summary>

@@ -287,13 +287,21 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         writes.WriteAsync(w => w.Command("UPDATE conversations SET lease_owner = NULL, lease_until = NULL, restarts = restarts + 1 WHERE id = @id AND lease_token = @t")
             .With("@id", conversationId).With("@t", leaseToken).ExecuteNonQuery());
 
-    /// <summary>The key of a conversation another node created (null if unknown).</summary>
+    /// <summary>Keys by conversation id, for notices from other nodes (a key never changes); bounded like <see cref="conversationIds"/>.</summary>
+    readonly ConcurrentDictionary<long, ConversationKey> conversationKeys = new();
+
+    /// <summary>The key of a conversation another node announced (null if unknown): from memory after the first read.</summary>
     public ConversationKey? FindKey(long conversationId)
     {
+        if (conversationKeys.TryGetValue(conversationId, out var known)) return known;
         using var connection = database.Open();
         using var reader = connection.Sql("SELECT project_id, user_profile_id, persona_profile_id FROM conversations WHERE id = @id")
             .With("@id", conversationId).ExecuteReader();
-        return reader.Read() ? new ConversationKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+        if (!reader.Read()) return null;
+        var key = new ConversationKey(reader.GetString(0), reader.GetString(1), reader.GetString(2));
+        if (conversationKeys.Count >= MaxCachedConversations) conversationKeys.Clear();
+        conversationKeys[conversationId] = key;
+        return key;
     }
 
     static void Release(WriteQueue.Writer w, long conversationId, long leaseToken) =>

@@ -21,14 +21,47 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
     {
         var at = clock.GetUtcNow().ToUnixMs();
         var safeUrl = RedactQuery(url);
-        writes.WriteAsync(w => w.Command("""
-                INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id)
-                VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona)
-                """)
-            .With("@p", projectId).With("@at", at).With("@kind", kind).With("@url", safeUrl).With("@status", status)
-            .With("@latency", (long)latency.TotalMilliseconds).With("@attempt", attempt).With("@error", error)
-            .With("@user", userProfileId).With("@persona", personaProfileId).ExecuteNonQuery())
+        writes.WriteAsync(Batch.Instance, new Entry(projectId, at, kind, safeUrl, status, (long)latency.TotalMilliseconds, attempt, error,
+                userProfileId, personaProfileId))
             .ContinueWith(t => log.LogWarning(t.Exception, "Could not write a project log entry"), TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    sealed record Entry(string ProjectId, long At, string Kind, string Url, int? Status, long LatencyMs, int Attempt, string? Error,
+        string? User, string? Persona);
+
+    /// <summary>The log entries that share a commit: one multi-row INSERT on PostgreSQL, a prepared INSERT each on SQLite.</summary>
+    sealed class Batch : BatchWrite<Entry, bool>
+    {
+        public static readonly Batch Instance = new();
+
+        public override IReadOnlyList<bool> Execute(WriteQueue.Writer w, IReadOnlyList<Entry> items)
+        {
+            if (!w.Database.IsPostgres || items.Count == 1)
+            {
+                foreach (var e in items)
+                    w.Command("""
+                            INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id)
+                            VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona)
+                            """)
+                        .With("@p", e.ProjectId).With("@at", e.At).With("@kind", e.Kind).With("@url", e.Url).With("@status", e.Status)
+                        .With("@latency", e.LatencyMs).With("@attempt", e.Attempt).With("@error", e.Error)
+                        .With("@user", e.User).With("@persona", e.Persona).ExecuteNonQuery();
+            }
+            else
+            {
+                w.Command("""
+                        INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id)
+                        SELECT * FROM unnest(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona)
+                        """)
+                    .With("@p", items.Select(e => e.ProjectId).ToArray()).With("@at", items.Select(e => e.At).ToArray())
+                    .With("@kind", items.Select(e => e.Kind).ToArray()).With("@url", items.Select(e => e.Url).ToArray())
+                    .With("@status", items.Select(e => (long?)e.Status).ToArray()).With("@latency", items.Select(e => e.LatencyMs).ToArray())
+                    .With("@attempt", items.Select(e => (long)e.Attempt).ToArray()).With("@error", items.Select(e => e.Error).ToArray())
+                    .With("@user", items.Select(e => e.User).ToArray()).With("@persona", items.Select(e => e.Persona).ToArray())
+                    .ExecuteNonQuery();
+            }
+            return items.Select(_ => true).ToList();
+        }
     }
 
     public IReadOnlyList<CallLogEntry> Query(CallLogQuery q)

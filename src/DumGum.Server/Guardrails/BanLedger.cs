@@ -22,7 +22,8 @@ public sealed record ActiveBan(string Reason, bool Permanent, DateTimeOffset? St
 /// <c>banDurations[n-1]</c> minutes, or a permanent stop past the end of the list or for a 0 entry. A permanent stop is
 /// never lifted by the reset. <see cref="Find"/> runs on every enqueue, so each conversation's strongest ban (or "none")
 /// is cached in memory after its first read and replaced by every write through this ledger. With several nodes
-/// (PostgreSQL) cached entries are read again after 5 s, so a ban written by another node holds everywhere within that.
+/// (PostgreSQL) a ban written by another node arrives with its commit's notification (cached entries are also read
+/// again after 60 s, should a notification be lost).
 /// </summary>
 public sealed class BanLedger
 {
@@ -45,8 +46,11 @@ public sealed class BanLedger
         public long ReadAt { get; init; } = Environment.TickCount64;
     }
 
-    /// <summary>With several nodes (PostgreSQL) a cached ban is read again after this long: bans other nodes wrote show up.</summary>
-    static readonly TimeSpan Revalidate = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// With several nodes (PostgreSQL) a ban written elsewhere arrives as a notice (<see cref="Forget"/>); should a notice
+    /// be lost, a cached entry is read again after this long anyway.
+    /// </summary>
+    static readonly TimeSpan Revalidate = TimeSpan.FromSeconds(60);
 
     public BanLedger(Database database, WriteQueue writes)
     {
@@ -104,6 +108,7 @@ public sealed class BanLedger
                 .With("@p", projectId).With("@u", user).With("@s", persona).With("@r", canonical).With("@n", offence)
                 .With("@now", nowMs).With("@until", stoppedUntil).With("@permanent", permanent ? 1 : 0).ExecuteNonQuery();
             var strongest = Strongest(w.Command(SelectConversation), key);
+            w.Notice(Conversations.ClusterNotice.Banned(projectId, user, persona));
             return (new BanOutcome(canonical, offence, permanent, stoppedUntil?.FromUnixMs()), strongest, Interlocked.Increment(ref writeSequence));
         });
         // Writes replace whatever a read cached; between two writes of the conversation the later one wins.
@@ -111,6 +116,9 @@ public sealed class BanLedger
             (_, existing) => existing.Sequence > sequence ? existing : new Cached(strongest, sequence));
         return outcome;
     }
+
+    /// <summary>Another node recorded a ban on the conversation: the next <see cref="Find"/> reads it from the database.</summary>
+    public void Forget(string projectId, string user, string persona) => cache.TryRemove(new Key(projectId, user, persona), out _);
 
     /// <summary>
     /// The ban in force on the conversation at <paramref name="now"/>, or null. Across reasons the strongest wins: a

@@ -48,6 +48,33 @@ public static class Outbox
             notBefore, deadline, onExpiry, 0) { Pause = pause, ServesThrough = servesThrough };
     }
 
+    /// <summary>Records an event's final status; the updates that share a commit go out as one statement.</summary>
+    public static Task SetStatusAsync(WriteQueue writes, long id, string status, string? error, DateTimeOffset now) =>
+        writes.WriteAsync(StatusBatch.Instance, (id, status, error, now.ToUnixMs()));
+
+    sealed class StatusBatch : BatchWrite<(long Id, string Status, string? Error, long At), bool>
+    {
+        public static readonly StatusBatch Instance = new();
+
+        public override IReadOnlyList<bool> Execute(WriteQueue.Writer w, IReadOnlyList<(long Id, string Status, string? Error, long At)> items)
+        {
+            if (!w.Database.IsPostgres || items.Count == 1)
+            {
+                foreach (var i in items) SetStatus(w, i.Id, i.Status, i.Error, i.At.FromUnixMs());
+                return items.Select(_ => true).ToList();
+            }
+            w.Command("""
+                    UPDATE deliveries d SET status = v.status, last_error = COALESCE(v.error, d.last_error),
+                        delivered_at = CASE WHEN v.status = 'delivered' THEN v.at ELSE d.delivered_at END
+                    FROM unnest(@ids, @statuses, @errors, @ats) AS v(id, status, error, at)
+                    WHERE d.id = v.id
+                    """)
+                .With("@ids", items.Select(i => i.Id).ToArray()).With("@statuses", items.Select(i => i.Status).ToArray())
+                .With("@errors", items.Select(i => i.Error).ToArray()).With("@ats", items.Select(i => i.At).ToArray()).ExecuteNonQuery();
+            return items.Select(_ => true).ToList();
+        }
+    }
+
     public static void SetStatus(WriteQueue.Writer w, long id, string status, string? error, DateTimeOffset now) =>
         w.Command("""
                 UPDATE deliveries SET status = @status, last_error = COALESCE(@error, last_error),

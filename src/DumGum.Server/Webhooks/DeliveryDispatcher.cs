@@ -251,14 +251,14 @@ public sealed class DeliveryDispatcher(
             var project = projects.Find(d.ProjectId);
             if (project is null)
             {
-                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "project deleted", clock.GetUtcNow()));
+                await Outbox.SetStatusAsync(writes, d.Id, "failed", "project deleted", clock.GetUtcNow());
                 return (false, null);
             }
             if (project.IncomingDisabledAt is not null)
             {
                 callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, null, TimeSpan.Zero,
                     attempts + 1, $"not sent ({d.Event}): the endpoint is disabled after answering 410 Gone", d.UserProfileId, d.PersonaProfileId);
-                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "endpoint disabled (410)", clock.GetUtcNow()));
+                await Outbox.SetStatusAsync(writes, d.Id, "failed", "endpoint disabled (410)", clock.GetUtcNow());
                 return (false, null);
             }
 
@@ -302,7 +302,7 @@ public sealed class DeliveryDispatcher(
             if (error is null)
             {
                 metrics.Delivered(d.Event, "delivered", latency);
-                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "delivered", null, clock.GetUtcNow()));
+                await Outbox.SetStatusAsync(writes, d.Id, "delivered", null, clock.GetUtcNow());
                 return (true, null);
             }
             metrics.Delivered(d.Event, "failed", latency);
@@ -311,7 +311,7 @@ public sealed class DeliveryDispatcher(
             {
                 log.LogWarning("Project {ProjectId}: the Incoming Content endpoint answered 410 Gone; it is now disabled", d.ProjectId);
                 await projects.DisableIncomingAsync(d.ProjectId);
-                await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "failed", "410 Gone: endpoint disabled", clock.GetUtcNow()));
+                await Outbox.SetStatusAsync(writes, d.Id, "failed", "410 Gone: endpoint disabled", clock.GetUtcNow());
                 return (false, null);
             }
             var delay = retryAfter ?? RetryBackoff.Delay(Math.Min(attempts - 1, 10), Random.Shared);
@@ -328,7 +328,7 @@ public sealed class DeliveryDispatcher(
         var now = clock.GetUtcNow();
         if (d.OnExpiry is null)
         {
-            await writes.WriteAsync(w => Outbox.SetStatus(w, d.Id, "expired", why, now));
+            await Outbox.SetStatusAsync(writes, d.Id, "expired", why, now);
             return null;
         }
         log.LogInformation("Conversation {ConversationId}: {Event} was not delivered in time; sending conversation.dropped", d.ConversationId, d.Event);
