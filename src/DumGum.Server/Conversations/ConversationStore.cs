@@ -16,8 +16,12 @@ public sealed class ConversationOptions
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>PostgreSQL: how often each node re-reads the pending work, the fallback for notices it missed.</summary>
-    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// PostgreSQL: how often each node re-reads the pending work, the fallback for notices it missed. Notices are lost
+    /// only while a LISTEN connection is down, and a reconnect resyncs at once, so this is a safety net: each resync
+    /// scans every pending enqueue, and running it often costs every node CPU under load.
+    /// </summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Runs in progress at once on this node (they mostly wait on customers and models).</summary>
     public int MaxConcurrentRuns { get; set; } = 256;
