@@ -38,7 +38,16 @@ public sealed class ConversationScheduler(
         public RunHandle? Running;
         /// <summary>When this node last learned something about the conversation (a resync never drops fresher news).</summary>
         public DateTimeOffset TouchedAt;
+        /// <summary>This node accepted an enqueue of the pending burst (else it only heard of them from other nodes).</summary>
+        public bool LocalBurst;
     }
+
+    /// <summary>
+    /// A node that only heard of a burst from other nodes tries to claim it this much after it falls due: the nodes that
+    /// accepted its enqueues (or ran its previous burst) claim first, so the others do not race them for every burst,
+    /// yet take over should those die.
+    /// </summary>
+    public static readonly TimeSpan RemoteGrace = TimeSpan.FromSeconds(3);
 
     /// <summary>After this many restarts in one burst, a newer enqueue no longer cancels the run: it gets a run of its own.</summary>
     public const int MaxRestartsPerBurst = 3;
@@ -105,9 +114,9 @@ public sealed class ConversationScheduler(
     public int PendingConversations => states.Count(s => s.Value.Pending);
 
     /// <summary>Called after an enqueue is durably committed.</summary>
-    public void Accepted(AcceptedEnqueue a) => Accepted(a, cancelParts: true);
+    public void Accepted(AcceptedEnqueue a) => Accepted(a, local: true);
 
-    void Accepted(AcceptedEnqueue a, bool cancelParts)
+    void Accepted(AcceptedEnqueue a, bool local)
     {
         while (true)
         {
@@ -116,24 +125,25 @@ public sealed class ConversationScheduler(
             {
                 // The state may have been retired (idle) between the lookup and the lock: take the live one.
                 if (!states.TryGetValue(a.ConversationId, out var live) || !ReferenceEquals(live, state)) continue;
-                Update(state, a);
+                Update(state, a, local);
                 break;
             }
         }
         // The rest of a split reply that is still being delivered no longer fits: the new run answers instead.
-        if (cancelParts) _ = deliveries.CancelRemainingPartsAsync(a.ConversationId, a.EnqueueId);
+        if (local) _ = deliveries.CancelRemainingPartsAsync(a.ConversationId, a.EnqueueId);
     }
 
-    void Update(State state, AcceptedEnqueue a)
+    void Update(State state, AcceptedEnqueue a, bool local)
     {
         {
             state.Pending = true;
+            if (local) state.LocalBurst = true;
             state.TouchedAt = clock.GetUtcNow();
             state.BurstStartedAt ??= a.AcceptedAt;
             if (a.EnqueueId > state.LatestEnqueueId) state.LatestEnqueueId = a.EnqueueId;
             if (a.AcceptedAt > state.LastEnqueueAt) state.LastEnqueueAt = a.AcceptedAt;
             state.BufferSeconds = a.BufferSeconds;
-            state.Due = DueAt(state);
+            state.Due = state.LocalBurst ? DueAt(state) : DueAt(state) + RemoteGrace;
             state.Running?.Seen(a.EnqueueId);
             if (state.Running is null) timers.Schedule(state.Id, state.Due);
         }
@@ -205,9 +215,9 @@ public sealed class ConversationScheduler(
     public void RemoteAccepted(ClusterNotice.EnqueueAccepted notice, Func<long, ConversationKey?> key)
     {
         if (!states.ContainsKey(notice.ConversationId) && key(notice.ConversationId) is { } k)
-            Accepted(new AcceptedEnqueue(notice.ConversationId, k, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), cancelParts: false);
+            Accepted(new AcceptedEnqueue(notice.ConversationId, k, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), local: false);
         else if (states.TryGetValue(notice.ConversationId, out var known))
-            Accepted(new AcceptedEnqueue(notice.ConversationId, known.Key, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), cancelParts: false);
+            Accepted(new AcceptedEnqueue(notice.ConversationId, known.Key, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), local: false);
     }
 
     /// <summary>Another node recorded a run's outcome: forget the conversation unless newer enqueues still wait.</summary>
@@ -220,8 +230,9 @@ public sealed class ConversationScheduler(
             state.TouchedAt = clock.GetUtcNow();
             if (state.LatestEnqueueId > notice.Watermark)
             {
+                // The node that finished goes on with the newer enqueues; this one only stands by.
                 state.BurstStartedAt = state.LastEnqueueAt;
-                state.Due = DueAt(state);
+                state.Due = DueAt(state) + RemoteGrace;
                 timers.Schedule(state.Id, state.Due);
                 return;
             }
@@ -238,6 +249,7 @@ public sealed class ConversationScheduler(
         {
             if (!state.Pending || state.Running is not null || state.Due > clock.GetUtcNow()) return;
             run = new RunHandle(state.LatestEnqueueId);
+            state.LocalBurst = false;
             state.Running = run;
             state.BurstStartedAt = null;
         }
