@@ -129,8 +129,9 @@ public sealed class ConversationScheduler(
                 break;
             }
         }
-        // The rest of a split reply that is still being delivered no longer fits: the new run answers instead.
-        if (local) _ = deliveries.CancelRemainingPartsAsync(a.ConversationId, a.EnqueueId);
+        // The rest of a split reply that is still being delivered no longer fits: the new run answers instead. Also for
+        // an enqueue another node accepted: this node may be the one delivering those parts.
+        _ = deliveries.CancelRemainingPartsAsync(a.ConversationId, a.EnqueueId);
     }
 
     void Update(State state, AcceptedEnqueue a, bool local)
