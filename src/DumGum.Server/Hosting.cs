@@ -51,6 +51,7 @@ public static class Hosting
         services.AddOptions<OutboundOptions>().BindConfiguration("Outbound").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SecurityOptions>().BindConfiguration("Security");
         services.AddOptions<ConversationOptions>().BindConfiguration("Conversations");
+        services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
 
         services.AddSingleton(_ => Database.FromConfiguration(config));
         services.AddSingleton(sp =>
@@ -87,6 +88,8 @@ public static class Hosting
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
         services.AddHostedService<ClusterSync>();
+        services.AddSingleton<Retention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         // The reply engine: Generation options, chat model catalog, the IChatClient pipeline, checks, ReplyWriter (docs/models.md).
         services.AddReplyEngine();
         services.AddSingleton<SoulEngine>();

@@ -95,6 +95,7 @@ static class Schema
             created_at INTEGER NOT NULL,
             answer TEXT NOT NULL,
             itemisation TEXT);
+        CREATE INDEX IF NOT EXISTS answers_created ON answers(created_at);
 
         -- SoulEngine style cards: one per persona version.
         CREATE TABLE IF NOT EXISTS style_cards(
