@@ -13,7 +13,7 @@ namespace DumGum.Storage;
 /// <item>PostgreSQL skips savepoints (each would be a network round trip): when an item fails, the batch is rolled
 /// back and every item runs again in a transaction of its own. Work items are pure database work, safe to repeat.</item>
 /// </list>
-/// <see cref="Committed"/> fires after each commit with the batch's notices (PostgreSQL: one NOTIFY per batch).
+/// Items may leave notices for other nodes (<see cref="Writer.Notice"/>); <see cref="BeforeCommit"/> sends those of a batch inside its transaction.
 /// </summary>
 public sealed class WriteQueue : IDisposable
 {
@@ -50,8 +50,6 @@ public sealed class WriteQueue : IDisposable
     /// </summary>
     public Action<Writer, IReadOnlyList<string>>? BeforeCommit { get; set; }
 
-    /// <summary>Called after each commit with the notices its items left (in-process listeners).</summary>
-    public event Action<IReadOnlyList<string>>? Committed;
 
     public Task<T> WriteAsync<T>(Func<Writer, T> work)
     {
@@ -134,20 +132,21 @@ public sealed class WriteQueue : IDisposable
         // SQLite: plain SQL (the savepoints need it). PostgreSQL: the driver's transaction, so it knows the state.
         if (savepoints) writer.Command("BEGIN IMMEDIATE").ExecuteNonQuery();
         else transaction = connection.BeginTransaction();
-        for (var i = 0; i < batch.Count; i++)
+        foreach (var work in batch)
         {
-            if (savepoints) writer.Command("SAVEPOINT item").ExecuteNonQuery();
-            var noticesBefore = writer.Notices.Count;
-            batch[i].Execute(writer);
-            if (batch[i].Failed)
+            if (!savepoints)
             {
-                if (!savepoints) return false;
-                writer.Command("ROLLBACK TO item").ExecuteNonQuery();
-                writer.Notices.RemoveRange(noticesBefore, writer.Notices.Count - noticesBefore);
-                // A group that failed as a whole: its members one by one, each in a savepoint of its own.
-                if (batch[i] is Group group) RunEachAlone(writer, group.Members);
+                work.Execute(writer);
+                if (work.Failed) return false;
+                continue;
             }
-            if (savepoints) writer.Command("RELEASE item").ExecuteNonQuery();
+            if (RunInSavepoint(writer, work) || work is not Group group) continue;
+            // A group that failed as a whole: its members one by one, each in a savepoint of its own.
+            foreach (var member in group.Members)
+            {
+                member.Reset();
+                RunInSavepoint(writer, member);
+            }
         }
         if (writer.Notices.Count > 0) BeforeCommit?.Invoke(writer, writer.Notices);
         if (transaction is null) writer.Command("COMMIT").ExecuteNonQuery();
@@ -158,25 +157,22 @@ public sealed class WriteQueue : IDisposable
             transaction = null;
         }
         foreach (var item in batch) item.Complete();
-        if (writer.Notices.Count > 0) Committed?.Invoke(writer.Notices);
         return true;
     }
 
-    static void RunEachAlone(Writer writer, List<IWork> members)
+    /// <summary>SQLite: runs one work item in a savepoint, undoing its writes and notices if it failed. True when it succeeded.</summary>
+    static bool RunInSavepoint(Writer writer, IWork work)
     {
-        foreach (var member in members)
+        writer.Command("SAVEPOINT item").ExecuteNonQuery();
+        var noticesBefore = writer.Notices.Count;
+        work.Execute(writer);
+        if (work.Failed)
         {
-            member.Reset();
-            writer.Command("SAVEPOINT one").ExecuteNonQuery();
-            var noticesBefore = writer.Notices.Count;
-            member.Execute(writer);
-            if (member.Failed)
-            {
-                writer.Command("ROLLBACK TO one").ExecuteNonQuery();
-                writer.Notices.RemoveRange(noticesBefore, writer.Notices.Count - noticesBefore);
-            }
-            writer.Command("RELEASE one").ExecuteNonQuery();
+            writer.Command("ROLLBACK TO item").ExecuteNonQuery();
+            writer.Notices.RemoveRange(noticesBefore, writer.Notices.Count - noticesBefore);
         }
+        writer.Command("RELEASE item").ExecuteNonQuery();
+        return !work.Failed;
     }
 
     /// <summary>After a failed commit the connection may be gone (PostgreSQL restarted or failed over): start on a fresh one.</summary>

@@ -21,6 +21,41 @@ public abstract class WriteQueueTests(StorageProvider provider) : StorageSuite(p
         using var connection = database.Open();
         Assert.Equal(200L - 29 + 1, connection.Sql("SELECT COUNT(*) FROM settings").ExecuteScalar().AsInt64());
     }
+
+    [Fact]
+    public async Task A_batched_group_that_fails_is_retried_item_by_item_so_only_the_bad_item_fails()
+    {
+        using var database = OpenDatabase();
+        using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
+        var kind = new SettingsBatch();
+        await writes.WriteAsync(kind, "taken");
+        // Hold the writer so that the next items are taken as one batch, and so one group.
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var blocker = writes.WriteAsync(_ => { entered.Set(); gate.Wait(); });
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        var items = new[] { "g1", "g2", "taken", "g3" }.Select(k => (Key: k, Task: writes.WriteAsync(kind, k))).ToList();
+        gate.Set();
+        await blocker;
+
+        foreach (var (key, task) in items)
+        {
+            if (key == "taken") await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => task);
+            else Assert.True(await task);
+        }
+        using var connection = database.Open();
+        Assert.Equal(4L, connection.Sql("SELECT COUNT(*) FROM settings").ExecuteScalar().AsInt64());
+    }
+}
+
+/// <summary>Writes every item of a batch with one statement each: one bad item makes the whole group throw.</summary>
+sealed class SettingsBatch : BatchWrite<string, bool>
+{
+    public override IReadOnlyList<bool> Execute(WriteQueue.Writer writer, IReadOnlyList<string> items)
+    {
+        foreach (var key in items) writer.Command("INSERT INTO settings(key, value) VALUES(@k, 'v')").With("@k", key).ExecuteNonQuery();
+        return items.Select(_ => true).ToList();
+    }
 }
 
 public sealed class WriteQueueTestsOnSqlite() : WriteQueueTests(StorageProvider.Sqlite);
