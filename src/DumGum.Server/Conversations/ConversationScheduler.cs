@@ -215,10 +215,9 @@ public sealed class ConversationScheduler(
     /// <summary>An enqueue accepted by another node (<paramref name="key"/> read from the database if this node had not seen the conversation).</summary>
     public void RemoteAccepted(ClusterNotice.EnqueueAccepted notice, Func<long, ConversationKey?> key)
     {
-        if (!states.ContainsKey(notice.ConversationId) && key(notice.ConversationId) is { } k)
+        var k = states.TryGetValue(notice.ConversationId, out var known) ? known.Key : key(notice.ConversationId);
+        if (k is not null)
             Accepted(new AcceptedEnqueue(notice.ConversationId, k, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), local: false);
-        else if (states.TryGetValue(notice.ConversationId, out var known))
-            Accepted(new AcceptedEnqueue(notice.ConversationId, known.Key, notice.EnqueueId, notice.AcceptedAt, notice.BufferSeconds, 0), local: false);
     }
 
     /// <summary>Another node recorded a run's outcome: forget the conversation unless newer enqueues still wait.</summary>

@@ -97,7 +97,7 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
                 if (!created.TryGetValue(key, out conversations[i])) created[key] = conversations[i] = ConversationId(w, key);
             }
             var enqueues = new long[items.Count];
-            if (w.Database.IsPostgres && items.Count > 1)
+            if (w.Database.IsPostgres)
             {
                 // Ids first, handed out in arrival order, so each row's id is known without trusting RETURNING's order.
                 using (var ids = w.Command("SELECT nextval(pg_get_serial_sequence('enqueues', 'id')) FROM generate_series(1, @n)")
@@ -166,11 +166,21 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         {
             var now = store.Clock.GetUtcNow().ToUnixMs();
             var until = now + (long)store.LeaseDuration.TotalMilliseconds;
-            if (!w.Database.IsPostgres || items.Count == 1 || items.Any(i => i.Owner != items[0].Owner))
-                return items.Select(i => ClaimOne(w, i.ConversationId, i.Owner, now, until)).ToList();
+            if (!w.Database.IsPostgres) return items.Select(i => ClaimOne(w, i.ConversationId, i.Owner, now, until)).ToList();
+            // One owner per node; a store shared by several owners (tests) claims once per owner.
+            var results = new (Claim?, DateTimeOffset?)[items.Count];
+            foreach (var byOwner in items.Select((item, index) => (item, index)).GroupBy(x => x.item.Owner))
+            {
+                var claimed = ClaimMany(w, byOwner.Key, byOwner.Select(x => x.item.ConversationId).ToList(), now, until);
+                foreach (var ((_, index), result) in byOwner.Zip(claimed)) results[index] = result;
+            }
+            return results;
+        }
 
-            var owner = items[0].Owner;
-            var ids = items.Select(i => i.ConversationId).Distinct().ToArray();
+        /// <summary>PostgreSQL: the claims of one owner in one statement; one result per id, in order.</summary>
+        static List<(Claim?, DateTimeOffset?)> ClaimMany(WriteQueue.Writer w, string owner, List<long> items, long now, long until)
+        {
+            var ids = items.Distinct().ToArray();
             var leases = new Dictionary<long, (long Token, int Restarts)>();
             using (var claimed = w.Command("""
                        UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
@@ -198,7 +208,7 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
 
             var results = new List<(Claim?, DateTimeOffset?)>(items.Count);
             var handedOut = new HashSet<long>();
-            foreach (var (id, _) in items)
+            foreach (var id in items)
             {
                 if (leases.TryGetValue(id, out var lease) && handedOut.Add(id))
                     results.Add(served.TryGetValue(id, out var s)
@@ -213,10 +223,14 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         }
     }
 
+    /// <summary>SQLite: one claim (the single writer serializes them; there is nobody to race).</summary>
     static (Claim?, DateTimeOffset?) ClaimOne(WriteQueue.Writer w, long conversationId, string owner, long now, long until)
     {
-        using (var claimed = w.Command(w.Database.IsPostgres ? ClaimSql + " FOR UPDATE SKIP LOCKED)" + ClaimReturning : ClaimSql + ")" + ClaimReturning)
-            .With("@owner", owner).With("@until", until).With("@id", conversationId).With("@now", now).ExecuteReader())
+        using (var claimed = w.Command("""
+                   UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
+                   WHERE id = @id AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
+                   RETURNING lease_token, restarts
+                   """).With("@owner", owner).With("@until", until).With("@id", conversationId).With("@now", now).ExecuteReader())
         {
             if (claimed.Read())
             {
@@ -236,12 +250,6 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         var leaseUntil = w.Command("SELECT lease_until FROM conversations WHERE id = @id").With("@id", conversationId).ExecuteScalar().AsInt64();
         return (null, leaseUntil > now ? leaseUntil.Value.FromUnixMs() : (now + 1000).FromUnixMs());
     }
-
-    const string ClaimSql = """
-        UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
-        WHERE id = (SELECT id FROM conversations WHERE id = @id AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
-        """;
-    const string ClaimReturning = " RETURNING lease_token, restarts";
 
     public IReadOnlyList<ServedEnqueue> LoadServed(long conversationId, long watermark)
     {

@@ -36,7 +36,7 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
 
         public override IReadOnlyList<bool> Execute(WriteQueue.Writer w, IReadOnlyList<Entry> items)
         {
-            if (!w.Database.IsPostgres || items.Count == 1)
+            if (!w.Database.IsPostgres)
             {
                 foreach (var e in items)
                     w.Command("""

@@ -78,13 +78,13 @@ public sealed class Database : IDisposable
     public static Database Postgres(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = connectionString.Replace(" ", "", StringComparison.Ordinal);
+        bool Given(string key) => given.Contains(key, StringComparison.OrdinalIgnoreCase);
         // Statements repeat: let Npgsql prepare them on the server after a few uses (no per-call parse and plan),
         // unless the operator said otherwise (Max Auto Prepare=0 behind PgBouncer in transaction mode).
-        var preparing = connectionString.Replace(" ", "", StringComparison.Ordinal).Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase);
-        if (!preparing) builder.MaxAutoPrepare = 64;
+        if (!Given("MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
         // We never change session state, so a connection going back to the pool needs no reset (7 statements each time).
-        if (!connectionString.Replace(" ", "", StringComparison.Ordinal).Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
-            builder.NoResetOnClose = true;
+        if (!Given("NoResetOnClose")) builder.NoResetOnClose = true;
         // Durable means flushed: 204 is sent only after the commit's WAL record is on disk, whatever the server default.
         builder.Options = ("-c synchronous_commit=on " + builder.Options).Trim();
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "dumgum";

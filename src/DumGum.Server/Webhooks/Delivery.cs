@@ -58,7 +58,7 @@ public static class Outbox
 
         public override IReadOnlyList<bool> Execute(WriteQueue.Writer w, IReadOnlyList<(long Id, string Status, string? Error, long At)> items)
         {
-            if (!w.Database.IsPostgres || items.Count == 1)
+            if (!w.Database.IsPostgres)
             {
                 foreach (var i in items) SetStatus(w, i.Id, i.Status, i.Error, i.At.FromUnixMs());
                 return items.Select(_ => true).ToList();
