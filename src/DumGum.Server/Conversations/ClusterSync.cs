@@ -166,7 +166,7 @@ public sealed class ClusterSync(
                     // Nodes gone for a day are history.
                     w.Command("DELETE FROM nodes WHERE seen_at < @old").With("@old", now - (long)TimeSpan.FromDays(1).TotalMilliseconds).ExecuteNonQuery();
                 });
-                var adopted = await deliveries.AdoptAsync(everything: false, lease);
+                var adopted = await deliveries.AdoptFromDeadNodesAsync(lease);
                 if (adopted > 0) log.LogInformation("Adopted {Count} undelivered events of nodes silent for {Lease}", adopted, lease);
                 await Task.Delay(options.Value.HeartbeatInterval, clock, stop);
             }

@@ -48,31 +48,30 @@ public sealed class DeliveryDispatcher(
         stopping = stoppingToken;
         // With several nodes (PostgreSQL) a node adopts only the events of dead nodes, from ClusterSync.
         if (writes.Database.IsPostgres) return;
-        var adopted = AdoptAsync(everything: true, TimeSpan.Zero).GetAwaiter().GetResult();
+        var adopted = AdoptAsync("UPDATE deliveries SET owner = @me WHERE status = 'pending' RETURNING id", alive: 0).GetAwaiter().GetResult();
         if (adopted > 0) log.LogInformation("Resuming {Count} undelivered events", adopted);
     }
 
     /// <summary>
-    /// Takes over undelivered events and starts sending them. SQLite (one node): every pending event, at start.
-    /// PostgreSQL: the events of nodes whose heartbeat is older than <paramref name="deadAfter"/> (a node that died);
-    /// rows another node is adopting at the same moment are skipped, never waited for.
+    /// PostgreSQL: takes over the undelivered events of nodes whose heartbeat is older than <paramref name="deadAfter"/>
+    /// (nodes that died) and starts sending them; rows another node is adopting at the same moment are skipped, never
+    /// waited for. (SQLite, one node: <see cref="Start"/> adopts every pending event.)
     /// </summary>
-    public async Task<int> AdoptAsync(bool everything, TimeSpan deadAfter)
+    public Task<int> AdoptFromDeadNodesAsync(TimeSpan deadAfter) => AdoptAsync("""
+        UPDATE deliveries SET owner = @me WHERE id IN (
+            SELECT id FROM deliveries
+            WHERE status = 'pending' AND (owner IS NULL OR owner NOT IN (SELECT id FROM nodes WHERE seen_at > @alive))
+            FOR UPDATE SKIP LOCKED)
+        RETURNING id
+        """, (clock.GetUtcNow() - deadAfter).ToUnixMs());
+
+    /// <summary>Runs <paramref name="adoptSql"/> (which marks rows as ours and returns their ids), then queues those events.</summary>
+    async Task<int> AdoptAsync(string adoptSql, long alive)
     {
         var recovered = await writes.WriteAsync(w =>
         {
-            var me = w.NodeId;
-            var alive = (clock.GetUtcNow() - deadAfter).ToUnixMs();
             var ids = new List<long>();
-            using (var adopt = w.Command(everything
-                       ? "UPDATE deliveries SET owner = @me WHERE status = 'pending' RETURNING id"
-                       : """
-                         UPDATE deliveries SET owner = @me WHERE id IN (
-                             SELECT id FROM deliveries
-                             WHERE status = 'pending' AND (owner IS NULL OR owner NOT IN (SELECT id FROM nodes WHERE seen_at > @alive))
-                             FOR UPDATE SKIP LOCKED)
-                         RETURNING id
-                         """).With("@me", me).With("@alive", alive).ExecuteReader())
+            using (var adopt = w.Command(adoptSql).With("@me", w.NodeId).With("@alive", alive).ExecuteReader())
                 while (adopt.Read()) ids.Add(adopt.GetInt64(0));
             if (ids.Count == 0) return [];
             using var command = w.Command($"""
