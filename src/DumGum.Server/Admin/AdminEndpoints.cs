@@ -44,63 +44,35 @@ public static class AdminEndpoints
 
     static Problem NotFound(string id) => Problem.NotFound($"There is no project {id}.");
 
-    static async Task<IResult> CreateProject(HttpContext http, ProjectStore projects, EnqueueSchema schema, IOptions<SecurityOptions> security)
+    static async Task<IResult> CreateProject(HttpContext http, ProjectAdmin admin)
     {
-        var (body, problem) = await ReadAsync(http, ProjectRules.Create(security.Value.AllowPrivateNetworkEndpoints, schema, forUpdate: false));
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
         if (problem is not null) return problem;
-        var project = await projects.CreateAsync((string)body!["name"]!, Apply(null, body), http.RequestAborted);
-        return Results.Created($"/admin/v1/projects/{project.Id}", ToJson(project));
+        using (document)
+        {
+            var change = await admin.CreateAsync(document!.RootElement, http.RequestAborted);
+            return change.Project is { } project
+                ? Results.Created($"/admin/v1/projects/{project.Id}", ToJson(project))
+                : Problem.Validation(change.Errors!);
+        }
     }
 
-    static async Task<IResult> UpdateProject(string id, HttpContext http, ProjectStore projects, EnqueueSchema schema,
-        IOptions<SecurityOptions> security, TimeProvider clock)
+    static async Task<IResult> UpdateProject(string id, HttpContext http, ProjectStore projects, ProjectAdmin admin)
     {
         if (projects.Find(id) is not { } project) return NotFound(id);
-        var (body, problem) = await ReadAsync(http, ProjectRules.Create(security.Value.AllowPrivateNetworkEndpoints, schema, forUpdate: true));
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
         if (problem is not null) return problem;
-        project = project with { Name = (string?)body!["name"] ?? project.Name, Config = Apply(project.Config, body) };
-        if ((bool?)body["rotateWebhookSecret"] == true)
+        using (document)
         {
-            var overlap = TimeSpan.FromHours((long?)body["previousSecretValidHours"] ?? 24);
-            project = project with
-            {
-                PreviousWebhookSecret = project.WebhookSecret,
-                PreviousSecretExpiresAt = clock.GetUtcNow() + overlap,
-                WebhookSecret = WebhookSigner.NewSecret(),
-            };
+            var change = await admin.UpdateAsync(project, document!.RootElement, http.RequestAborted);
+            return change.Project is { } updated ? Results.Ok(ToJson(updated)) : Problem.Validation(change.Errors!);
         }
-        if ((bool?)body["incomingContentEndpointEnabled"] == true || body["incomingContentEndpointUrl"] is not null)
-            project = project with { IncomingDisabledAt = null };
-        return Results.Ok(ToJson(await projects.UpdateAsync(project, http.RequestAborted)));
-    }
-
-    static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
-    {
-        var rate = body["rateLimit"] as JsonObject;
-        var currentRate = current?.RateLimit ?? new RateLimit();
-        return new ProjectConfig
-        {
-            ProfileEndpointUrl = (string?)body["profileEndpointUrl"] ?? current!.ProfileEndpointUrl,
-            ChatHistoryEndpointUrl = (string?)body["chatHistoryEndpointUrl"] ?? current!.ChatHistoryEndpointUrl,
-            IncomingContentEndpointUrl = (string?)body["incomingContentEndpointUrl"] ?? current!.IncomingContentEndpointUrl,
-            CustomHeaders = body["customHeaders"] is JsonObject headers
-                ? headers.ToDictionary(h => h.Key, h => (string)h.Value!, StringComparer.OrdinalIgnoreCase)
-                : current?.CustomHeaders ?? new(StringComparer.OrdinalIgnoreCase),
-            DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
-                ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
-            SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,
-            RateLimit = new RateLimit
-            {
-                RequestsPerSecond = (double?)rate?["requestsPerSecond"] ?? currentRate.RequestsPerSecond,
-                Burst = (int?)(long?)rate?["burst"] ?? currentRate.Burst,
-            },
-        };
     }
 
     static async Task<IResult> CreateKey(string id, HttpContext http, ProjectStore projects, AccessKeyStore keys)
     {
         if (projects.Find(id) is null) return NotFound(id);
-        var (body, problem) = await ReadAsync(http, new ObjectRule(new Field("name", new StringRule(1, 200), Required: true)));
+        var (body, problem) = await ReadAsync(http, ProjectRules.NewKey);
         if (problem is not null) return problem;
         var (info, key) = await keys.CreateAsync(id, (string)body!["name"]!, http.RequestAborted);
         return Results.Created($"/admin/v1/projects/{id}/access-keys/{info.Id}",

@@ -134,6 +134,11 @@ static class Schema
 
         -- The nodes sharing the database and when each was last alive: a node whose heartbeat is older than a lease
         -- is dead, and its undelivered events are adopted by the others.
+        -- ASP.NET Core data-protection keys: they encrypt the dashboard's session cookies, shared by every node.
+        CREATE TABLE IF NOT EXISTS dataprotection_keys(
+            name TEXT PRIMARY KEY,
+            xml TEXT NOT NULL);
+
         CREATE TABLE IF NOT EXISTS nodes(
             id TEXT PRIMARY KEY,
             started_at INTEGER NOT NULL,
