@@ -2,6 +2,7 @@ using DumGum.AccessKeys;
 using DumGum.Admin;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Projects;
 using DumGum.Replies;
@@ -81,6 +82,8 @@ public static class Hosting
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<UsageStore>();
         services.AddSingleton<BanLedger>();
         services.AddSingleton<UserLanguageCheck>();
         services.AddSingleton<Guardrail>();
