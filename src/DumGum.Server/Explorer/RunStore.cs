@@ -74,7 +74,10 @@ public sealed record RunAnswer(string Id, DateTimeOffset CreatedAt, JsonObject? 
 /// <summary>One POST of an event to the Incoming Content endpoint (from the project logs).</summary>
 public sealed record DeliveryAttempt(long LogId, DateTimeOffset At, int Attempt, int? Status, long LatencyMs, string? Error);
 
-/// <summary>An event sent (or to be sent) for the run, with every attempt.</summary>
+/// <summary>
+/// An event sent (or to be sent) for the run: <see cref="Status"/> <c>pending</c>, <c>delivered</c>, <c>failed</c>,
+/// <c>expired</c> or <c>cancelled</c>; <see cref="Attempts"/> the POSTs made; <see cref="AttemptLog"/> each POST with its HTTP status.
+/// </summary>
 public sealed record RunEvent(long Id, string Event, string WebhookId, string Status, int Attempts, string? LastError,
     DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, IReadOnlyList<DeliveryAttempt> AttemptLog);
 
@@ -187,7 +190,9 @@ public sealed class RunStore(Database database)
                     reader.IsDBNull(3) ? null : (int)reader.GetInt64(3), reader.GetInt64(4), reader.StringOrNull(5)));
         }
 
-        var sent = events.Select(e => new RunEvent(e.Id, e.Event, e.WebhookId, e.Status, e.Attempts, e.LastError, e.CreatedAt.FromUnixMs(),
+        // The outbox counts failed POSTs (what a resumed delivery goes on from); the explorer shows every POST made.
+        var sent = events.Select(e => new RunEvent(e.Id, e.Event, e.WebhookId, e.Status,
+            Math.Max(e.Attempts + (e.Status == "delivered" ? 1 : 0), attempts[e.Id].Count), e.LastError, e.CreatedAt.FromUnixMs(),
             e.DeliveredAt?.FromUnixMs(), attempts[e.Id])).ToList();
         var firstPart = sent.FirstOrDefault(e => e.Event == Events.AnswerCreated);
         long? deliveryMs = firstPart?.DeliveredAt is { } at ? (long)(at - firstPart.CreatedAt).TotalMilliseconds : null;

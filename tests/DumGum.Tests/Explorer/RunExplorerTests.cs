@@ -211,7 +211,9 @@ public abstract class RunExplorerTests(StorageProvider provider) : StorageSuite(
         Assert.Equal(2, (long)totals["customerErrors"]!);
         Assert.NotNull((long?)totals["p50Ms"]);
         Assert.NotNull((long?)totals["p95Ms"]);
-        Assert.Equal(24, series["points"]!.AsArray().Count);
+        // The last 24 hours, widened to whole hours: 25 points unless now is exactly on the hour.
+        var points = series["points"]!.AsArray().Count;
+        Assert.InRange(points, 24, 25);
         Assert.Equal(1, series["points"]!.AsArray().Sum(p => (long)p!["answers"]!));
 
         var daily = await s.Host.AdminJsonAsync(HttpMethod.Get, usage + "?granularity=day&from=" +
@@ -225,7 +227,7 @@ public abstract class RunExplorerTests(StorageProvider provider) : StorageSuite(
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("start,answers,drops_timeout,", lines[0], StringComparison.Ordinal);
-        Assert.Equal(25, lines.Length);
+        Assert.InRange(lines.Length, 25, 26);
         Assert.Equal(1, lines.Skip(1).Sum(l => long.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Contains(lines, l => l.Split(',')[8] == "0.0065");
 
