@@ -135,7 +135,7 @@ void Seed(Database db, int n)
             var kind = kinds[random.Next(3)];
             var failed = random.NextDouble() < 0.05;
             p[0].Value = i % 11 == 10 ? Other : Project;
-            p[1].Value = (end - span + span * i / total).ToUnixTimeMilliseconds();
+            p[1].Value = (end - span + span * ((double)i / total)).ToUnixTimeMilliseconds();
             p[2].Value = kind;
             p[3].Value = $"https://customer.example/{kind}?profileId=u-{i % 50000}";
             p[4].Value = failed ? (random.Next(2) == 0 ? DBNull.Value : 503) : (kind == CallLog.Incoming ? 204 : 200);
@@ -162,7 +162,7 @@ void Seed(Database db, int n)
         for (var i = 0; i < total; i++)
         {
             var p = insert.Parameters;
-            var at = (end - span + span * i / total).ToUnixTimeMilliseconds();
+            var at = (end - span + span * ((double)i / total)).ToUnixTimeMilliseconds();
             var roll = random.NextDouble();
             var drop = roll < 0.05 ? (roll < 0.005 ? "INVALID_PROFILE" : drops[random.Next(3)]) : null;
             p[0].Value = i % 11 == 10 ? Other : Project;

@@ -5,7 +5,12 @@ using DumGum.Webhooks;
 
 namespace DumGum.Explorer;
 
-public enum UsageGranularity { Hour, Day }
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<UsageGranularity>))]
+public enum UsageGranularity
+{
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("hour")] Hour,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("day")] Day,
+}
 
 /// <summary>Dropped runs by reason (docs/behaviour.md, "The enqueue flow").</summary>
 public sealed record DropCounts(long Timeout, long GenerationFailed, long CustomerEndpointFailed, long InvalidProfile)

@@ -220,6 +220,8 @@ public abstract class RunExplorerTests(StorageProvider provider) : StorageSuite(
             Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-2).ToString("O")));
         Assert.Equal(1, (long)daily["totals"]!["answers"]!);
         Assert.Equal(1, daily["points"]!.AsArray().Sum(p => (long)p!["answers"]!));
+        Assert.Equal("day", (string?)daily["granularity"]);
+        Assert.Equal("hour", (string?)series["granularity"]);
 
         using var csv = await s.Host.Http.SendAsync(DumGumHost.Admin(HttpMethod.Get, $"/admin/v1/projects/{s.Project.Id}/usage.csv"),
             TestContext.Current.CancellationToken);
