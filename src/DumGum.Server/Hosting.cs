@@ -3,6 +3,7 @@ using DumGum.Admin;
 using DumGum.Conversations;
 using DumGum.Customers;
 using DumGum.Dashboard;
+using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Projects;
 using DumGum.Replies;
@@ -88,6 +89,8 @@ public static class Hosting
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<UsageStore>();
         services.AddSingleton<BanLedger>();
         services.AddSingleton<UserLanguageCheck>();
         services.AddSingleton<Guardrail>();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DumGum.AccessKeys;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Explorer;
 using DumGum.Http;
 using DumGum.Projects;
 using DumGum.Webhooks;
@@ -39,6 +40,7 @@ public static class AdminEndpoints
             projects.Find(id) is null ? NotFound(id)
             : answers.Find(id, answerId) is { } found ? Results.Text(found.ToJsonString(), "application/json")
             : Problem.NotFound($"Project {id} has no answer {answerId}."));
+        group.MapExplorer();
         return group;
     }
 
@@ -80,7 +82,7 @@ public static class AdminEndpoints
     }
 
     static IResult Logs(string id, ProjectStore projects, CallLog callLog, string? kind, string? status, string? userProfileId,
-        string? personaProfileId, string? since, string? before, string? limit)
+        string? personaProfileId, string? since, string? until, string? before, string? limit)
     {
         if (projects.Find(id) is null) return NotFound(id);
         var errors = new Dictionary<string, string[]>();
@@ -97,6 +99,12 @@ public static class AdminEndpoints
             if (DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) sinceTime = t;
             else errors["since"] = ["must be an ISO-8601 date-time"];
         }
+        DateTimeOffset? untilTime = null;
+        if (until is not null)
+        {
+            if (DateTimeOffset.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) untilTime = t;
+            else errors["until"] = ["must be an ISO-8601 date-time"];
+        }
         long? beforeId = null;
         if (before is not null)
         {
@@ -104,7 +112,7 @@ public static class AdminEndpoints
             else errors["before"] = ["must be a log entry id (the nextBefore of the previous page)"];
         }
         if (errors.Count > 0) return Problem.Validation(errors);
-        var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, sinceTime, beforeId, take));
+        var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, sinceTime, beforeId, take) { Until = untilTime });
         return Results.Ok(new { items, nextBefore = items.Count == take ? items[^1].Id : (long?)null });
     }
 

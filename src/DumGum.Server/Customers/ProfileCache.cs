@@ -40,7 +40,7 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
         var profile = CustomerProfile.Parse(raw, profileId, out var problem)
                       ?? throw Invalid(project, url, problem!, userProfileId, personaProfileId);
         foreach (var warning in Warnings(profile))
-            callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId);
+            callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId, call: false);
 
         now = clock.GetUtcNow();
         var expiresAt = profile.ExpiresAt ?? now + DefaultTtl;   // already past: refetched on the next run
@@ -72,7 +72,7 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
 
     InvalidProfileException Invalid(Project project, string url, string problem, string user, string persona)
     {
-        callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "invalid profile: " + problem, user, persona);
+        callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "invalid profile: " + problem, user, persona, call: false);
         return new InvalidProfileException(problem);
     }
 
