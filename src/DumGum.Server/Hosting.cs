@@ -82,6 +82,7 @@ public static class Hosting
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();
         services.AddSingleton<BanLedger>();
+        services.AddSingleton<BanAdmin>();
         services.AddSingleton<UserLanguageCheck>();
         services.AddSingleton<Guardrail>();
         services.AddSingleton<ConversationRunner>();
