@@ -78,6 +78,7 @@ public static class Hosting
         services.AddSingleton<CallLog>();
         services.AddSingleton<CustomerClient>();
         services.AddSingleton<ProfileCache>();
+        services.AddSingleton<EndpointTester>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();

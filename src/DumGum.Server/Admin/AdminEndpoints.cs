@@ -44,6 +44,7 @@ public static class AdminEndpoints
             : answers.Find(id, answerId) is { } found ? Results.Text(found.ToJsonString(), "application/json")
             : Problem.NotFound($"Project {id} has no answer {answerId}."));
         group.MapBanAdmin();
+        group.MapEndpointTest();
         return group;
     }
 
@@ -151,7 +152,8 @@ public static class AdminEndpoints
         return Results.Ok(new { items, nextBefore = items.Count == take ? items[^1].Id : (long?)null });
     }
 
-    static async Task<(JsonObject? Body, Problem? Problem)> ReadAsync(HttpContext http, ObjectRule rule)
+    /// <summary>Reads and checks a JSON body: the checked (possibly normalised) object, or the problem to answer.</summary>
+    internal static async Task<(JsonObject? Body, Problem? Problem)> ReadAsync(HttpContext http, ObjectRule rule)
     {
         var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
         if (problem is not null) return (null, problem);
