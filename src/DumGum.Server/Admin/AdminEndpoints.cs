@@ -90,7 +90,8 @@ public static class AdminEndpoints
         return Results.Ok(ToJson(await projects.UpdateAsync(project, http.RequestAborted)));
     }
 
-    static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
+    /// <summary>A checked project body applied over the current settings (null when creating): the API and the command line alike.</summary>
+    internal static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
     {
         var rate = body["rateLimit"] as JsonObject;
         var currentRate = current?.RateLimit ?? new RateLimit();
