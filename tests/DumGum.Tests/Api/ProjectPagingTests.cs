@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using DumGum.Projects;
 using DumGum.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +42,29 @@ public sealed class ProjectPagingTests
         var store = host.Services.GetRequiredService<ProjectStore>();
         var second = store.Page(2, store.Page(2).NextAfter);
         Assert.Equal(created[2..4], second.Items.Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task OpenApi_names_and_summarises_the_dashboard_routes()
+    {
+        await using var host = DumGumHost.Start();
+        using var response = await host.Http.GetAsync("/openapi/v1.json", Token);
+        var paths = JsonNode.Parse(await response.Content.ReadAsStringAsync(Token))!["paths"]!;
+        foreach (var (path, method, name) in new[]
+                 {
+                     ("/admin/v1/projects", "get", "ListProjects"),
+                     ("/admin/v1/projects/{id}/bans", "get", "ListBans"),
+                     ("/admin/v1/projects/{id}/bans/{banId}", "delete", "LiftBan"),
+                     ("/admin/v1/projects/{id}/endpoint-test", "post", "TestCustomerEndpoints"),
+                 })
+        {
+            var operation = paths[path]?[method];
+            Assert.True(operation is JsonObject, $"{method} {path} is described");
+            Assert.Equal(name, (string?)operation["operationId"]);
+            Assert.False(string.IsNullOrWhiteSpace((string?)operation["summary"]), $"{name} has a summary");
+            Assert.True(operation["responses"]!.AsObject().Count >= 2, $"{name} lists its responses");
+        }
+        Assert.True(paths["/admin/v1/projects/{id}/endpoint-test"]!["post"]!["requestBody"]?["content"]?["application/json"] is JsonObject);
     }
 
     [Theory]
