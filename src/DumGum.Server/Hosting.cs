@@ -86,12 +86,14 @@ public static class Hosting
         services.AddSingleton<CallLog>();
         services.AddSingleton<CustomerClient>();
         services.AddSingleton<ProfileCache>();
+        services.AddSingleton<EndpointTester>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();
         services.AddSingleton<RunStore>();
         services.AddSingleton<UsageStore>();
         services.AddSingleton<BanLedger>();
+        services.AddSingleton<BanAdmin>();
         services.AddSingleton<UserLanguageCheck>();
         services.AddSingleton<Guardrail>();
         services.AddSingleton<ConversationRunner>();

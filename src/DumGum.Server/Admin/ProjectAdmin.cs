@@ -52,7 +52,8 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
         return checkedBody is null ? (null, errors) : (checkedBody, null);
     }
 
-    static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
+    /// <summary>A checked project body applied over the current settings (null when creating): the API, the pages and the command line alike.</summary>
+    internal static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
     {
         var rate = body["rateLimit"] as JsonObject;
         var currentRate = current?.RateLimit ?? new RateLimit();

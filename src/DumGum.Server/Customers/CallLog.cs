@@ -124,8 +124,9 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
     }
 
     /// <summary>Query values that look like secrets (token, key, secret, signature, password) are not stored.</summary>
-    static string RedactQuery(string url)
+    public static string RedactQuery(string url)
     {
+        ArgumentNullException.ThrowIfNull(url);
         var q = url.IndexOf('?', StringComparison.Ordinal);
         if (q < 0) return url;
         var parts = url[(q + 1)..].Split('&');
