@@ -265,6 +265,7 @@ public sealed class DeliveryDispatcher(
             attempts++;
             int? status = null;
             string? error = null;
+            string? excerpt = null;
             TimeSpan? retryAfter = null;
             var started = Stopwatch.GetTimestamp();
             await slots.WaitAsync(stopping);
@@ -281,6 +282,7 @@ public sealed class DeliveryDispatcher(
                 {
                     error = $"HTTP {status}";
                     retryAfter = RetryBackoff.RetryAfter(response, clock.GetUtcNow());
+                    excerpt = await CustomerClient.ReadExcerptAsync(response, timeout.Token);
                 }
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
@@ -297,7 +299,7 @@ public sealed class DeliveryDispatcher(
             }
             var latency = Stopwatch.GetElapsedTime(started);
             callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, status, latency, attempts,
-                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id);
+                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id, excerpt: excerpt);
 
             if (error is null)
             {
