@@ -80,8 +80,7 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            foreach (var (name, value) in project.Config.CustomHeaders) request.Headers.TryAddWithoutValidation(name, value);
-            request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
+            CustomerHeaders.Apply(request, project.Config, o.UserAgent);
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptTimeout.Token);
             status = (int)response.StatusCode;

@@ -354,8 +354,7 @@ public sealed class DeliveryDispatcher(
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        foreach (var (name, value) in project.Config.CustomHeaders) request.Headers.TryAddWithoutValidation(name, value);
-        request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
+        CustomerHeaders.Apply(request, project.Config, o.UserAgent);
         request.Headers.TryAddWithoutValidation("webhook-id", d.WebhookId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.SignatureHeader(project.SigningSecrets(now), d.WebhookId, timestamp, body));
