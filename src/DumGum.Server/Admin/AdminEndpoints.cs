@@ -4,6 +4,7 @@ using DumGum.AccessKeys;
 using DumGum.Conversations;
 using DumGum.Customers;
 using DumGum.Http;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Webhooks;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,7 @@ public static class AdminEndpoints
             projects.Find(id) is null ? NotFound(id)
             : answers.Find(id, answerId) is { } found ? Results.Text(found.ToJsonString(), "application/json")
             : Problem.NotFound($"Project {id} has no answer {answerId}."));
+        group.MapPlaygroundAdmin();
         return group;
     }
 
