@@ -99,6 +99,7 @@ function start(root) {
     const p = document.createElement("p");
     p.textContent = message;
     li.appendChild(p);
+    return li;
   }
 
   function say(message) {
@@ -131,6 +132,8 @@ function start(root) {
     const button = form.querySelector("button[type='submit']");
     button.disabled = true;
     say("");
+    // Shown at once: with no buffer the reply's events can arrive before the send's own answer.
+    const sent = addUser(message);
     try {
       const response = await fetch(`${api}/messages`, {
         method: "POST",
@@ -139,12 +142,14 @@ function start(root) {
         body: JSON.stringify({ user, persona, text: message, language: root.dataset.language || "EN", replyParameters: replyParameters() }),
       });
       if (response.status === 202) {
-        addUser(message);
         text.value = "";
       } else {
+        // A refused enqueue (409, a ban) still stored the message, as a customer's app would; anything else did not.
+        if (response.status !== 409) sent.remove();
         say(await problemText(response));
       }
     } catch {
+      sent.remove();
       say("The message could not be sent: the server did not answer.");
     } finally {
       button.disabled = false;
