@@ -107,6 +107,11 @@ function start(root) {
     status.hidden = !message;
   }
 
+  function language() {
+    const select = form.querySelector("[name='Language']");
+    return (select && select.value) || "EN";
+  }
+
   // Side panel inputs are named rp.<path> (rp.vision.sharedPicturesAnalysis) with data-kind Boolean, Number, Choice or Text.
   function replyParameters() {
     const result = {};
@@ -139,7 +144,7 @@ function start(root) {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "RequestVerificationToken": token ? token.value : "" },
-        body: JSON.stringify({ user, persona, text: message, language: root.dataset.language || "EN", replyParameters: replyParameters() }),
+        body: JSON.stringify({ user, persona, text: message, language: language(), replyParameters: replyParameters() }),
       });
       if (response.status === 202) {
         text.value = "";
