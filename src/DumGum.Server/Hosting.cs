@@ -2,6 +2,8 @@ using DumGum.AccessKeys;
 using DumGum.Admin;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Dashboard;
+using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Playground;
 using DumGum.Projects;
@@ -46,6 +48,11 @@ public static class Hosting
             document.Info.Version = "2.0";
             return Task.CompletedTask;
         }));
+        services.AddDashboard();
+        // The dashboard's files come from wwwroot in every environment (tests run as "Testing"), not only Development.
+        builder.WebHost.UseStaticWebAssets();
+        // Keys are kept in our own database, which is where every other secret lives; no need to hear it at each start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.TryAddSingleton(TimeProvider.System);
 
@@ -70,6 +77,7 @@ public static class Hosting
         services.AddSingleton<DumGumMetrics>();
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<ProjectStore>();
+        services.AddSingleton<ProjectAdmin>();
         services.AddSingleton<AccessKeyStore>();
         services.AddSingleton<KeyRateLimiter>();
         services.AddSingleton<AccessKeyAuth>();
@@ -82,6 +90,8 @@ public static class Hosting
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<UsageStore>();
         services.AddSingleton<BanLedger>();
         services.AddSingleton<UserLanguageCheck>();
         services.AddSingleton<Guardrail>();

@@ -1,6 +1,7 @@
 using DumGum;
 using DumGum.Admin;
 using DumGum.Conversations;
+using DumGum.Dashboard;
 
 // `dumgum projects …` / `dumgum keys …`: operator commands against the same database, then exit.
 if (Cli.Handles(args)) return await Cli.RunAsync(args);
@@ -16,6 +17,7 @@ app.MapSynchronousGeneration();
 app.MapAdmin();
 app.MapOperations();
 app.MapSampleCustomerInDevelopment();
+app.MapDashboard();
 app.PrintFirstStartBanner();
 
 await app.RunAsync();

@@ -18,7 +18,11 @@ public sealed class AdminAuth
     {
         this.tokenHash = tokenHash;
         this.generatedToken = generatedToken;
+        Fingerprint = Convert.ToHexString(SHA256.HashData(tokenHash))[..16];
     }
+
+    /// <summary>Names the current token without revealing it: a dashboard session carries it, and ends when the token changes.</summary>
+    public string Fingerprint { get; }
 
     public static AdminAuth Create(string? configuredToken, Database database)
     {
@@ -37,13 +41,14 @@ public sealed class AdminAuth
     /// <summary>The token generated at this start, if any, for printing once; afterwards it is forgotten.</summary>
     public string? TakeGeneratedToken() => Interlocked.Exchange(ref generatedToken, null);
 
+    public bool Verify(string token) => CryptographicOperations.FixedTimeEquals(Hash(token.Trim()), tokenHash);
+
     public Problem? Check(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return Problem.Unauthorized("Send the admin token as 'Authorization: Bearer <token>'.");
-        return CryptographicOperations.FixedTimeEquals(Hash(header["Bearer ".Length..].Trim()), tokenHash)
-            ? null : Problem.Unauthorized("The admin token is not valid.");
+        return Verify(header["Bearer ".Length..]) ? null : Problem.Unauthorized("The admin token is not valid.");
     }
 
     static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));

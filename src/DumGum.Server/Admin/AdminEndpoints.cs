@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DumGum.AccessKeys;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Explorer;
 using DumGum.Http;
 using DumGum.Playground;
 using DumGum.Projects;
@@ -40,69 +41,42 @@ public static class AdminEndpoints
             projects.Find(id) is null ? NotFound(id)
             : answers.Find(id, answerId) is { } found ? Results.Text(found.ToJsonString(), "application/json")
             : Problem.NotFound($"Project {id} has no answer {answerId}."));
+        group.MapExplorer();
         group.MapPlaygroundAdmin();
         return group;
     }
 
     static Problem NotFound(string id) => Problem.NotFound($"There is no project {id}.");
 
-    static async Task<IResult> CreateProject(HttpContext http, ProjectStore projects, EnqueueSchema schema, IOptions<SecurityOptions> security)
+    static async Task<IResult> CreateProject(HttpContext http, ProjectAdmin admin)
     {
-        var (body, problem) = await ReadAsync(http, ProjectRules.Create(security.Value.AllowPrivateNetworkEndpoints, schema, forUpdate: false));
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
         if (problem is not null) return problem;
-        var project = await projects.CreateAsync((string)body!["name"]!, Apply(null, body), http.RequestAborted);
-        return Results.Created($"/admin/v1/projects/{project.Id}", ToJson(project));
+        using (document)
+        {
+            var change = await admin.CreateAsync(document!.RootElement, http.RequestAborted);
+            return change.Project is { } project
+                ? Results.Created($"/admin/v1/projects/{project.Id}", ToJson(project))
+                : Problem.Validation(change.Errors!);
+        }
     }
 
-    static async Task<IResult> UpdateProject(string id, HttpContext http, ProjectStore projects, EnqueueSchema schema,
-        IOptions<SecurityOptions> security, TimeProvider clock)
+    static async Task<IResult> UpdateProject(string id, HttpContext http, ProjectStore projects, ProjectAdmin admin)
     {
         if (projects.Find(id) is not { } project) return NotFound(id);
-        var (body, problem) = await ReadAsync(http, ProjectRules.Create(security.Value.AllowPrivateNetworkEndpoints, schema, forUpdate: true));
+        var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
         if (problem is not null) return problem;
-        project = project with { Name = (string?)body!["name"] ?? project.Name, Config = Apply(project.Config, body) };
-        if ((bool?)body["rotateWebhookSecret"] == true)
+        using (document)
         {
-            var overlap = TimeSpan.FromHours((long?)body["previousSecretValidHours"] ?? 24);
-            project = project with
-            {
-                PreviousWebhookSecret = project.WebhookSecret,
-                PreviousSecretExpiresAt = clock.GetUtcNow() + overlap,
-                WebhookSecret = WebhookSigner.NewSecret(),
-            };
+            var change = await admin.UpdateAsync(project, document!.RootElement, http.RequestAborted);
+            return change.Project is { } updated ? Results.Ok(ToJson(updated)) : Problem.Validation(change.Errors!);
         }
-        if ((bool?)body["incomingContentEndpointEnabled"] == true || body["incomingContentEndpointUrl"] is not null)
-            project = project with { IncomingDisabledAt = null };
-        return Results.Ok(ToJson(await projects.UpdateAsync(project, http.RequestAborted)));
-    }
-
-    static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
-    {
-        var rate = body["rateLimit"] as JsonObject;
-        var currentRate = current?.RateLimit ?? new RateLimit();
-        return new ProjectConfig
-        {
-            ProfileEndpointUrl = (string?)body["profileEndpointUrl"] ?? current!.ProfileEndpointUrl,
-            ChatHistoryEndpointUrl = (string?)body["chatHistoryEndpointUrl"] ?? current!.ChatHistoryEndpointUrl,
-            IncomingContentEndpointUrl = (string?)body["incomingContentEndpointUrl"] ?? current!.IncomingContentEndpointUrl,
-            CustomHeaders = body["customHeaders"] is JsonObject headers
-                ? headers.ToDictionary(h => h.Key, h => (string)h.Value!, StringComparer.OrdinalIgnoreCase)
-                : current?.CustomHeaders ?? new(StringComparer.OrdinalIgnoreCase),
-            DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
-                ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
-            SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,
-            RateLimit = new RateLimit
-            {
-                RequestsPerSecond = (double?)rate?["requestsPerSecond"] ?? currentRate.RequestsPerSecond,
-                Burst = (int?)(long?)rate?["burst"] ?? currentRate.Burst,
-            },
-        };
     }
 
     static async Task<IResult> CreateKey(string id, HttpContext http, ProjectStore projects, AccessKeyStore keys)
     {
         if (projects.Find(id) is null) return NotFound(id);
-        var (body, problem) = await ReadAsync(http, new ObjectRule(new Field("name", new StringRule(1, 200), Required: true)));
+        var (body, problem) = await ReadAsync(http, ProjectRules.NewKey);
         if (problem is not null) return problem;
         var (info, key) = await keys.CreateAsync(id, (string)body!["name"]!, http.RequestAborted);
         return Results.Created($"/admin/v1/projects/{id}/access-keys/{info.Id}",
@@ -110,7 +84,7 @@ public static class AdminEndpoints
     }
 
     static IResult Logs(string id, ProjectStore projects, CallLog callLog, string? kind, string? status, string? userProfileId,
-        string? personaProfileId, string? since, string? before, string? limit)
+        string? personaProfileId, string? since, string? until, string? before, string? limit)
     {
         if (projects.Find(id) is null) return NotFound(id);
         var errors = new Dictionary<string, string[]>();
@@ -127,6 +101,12 @@ public static class AdminEndpoints
             if (DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) sinceTime = t;
             else errors["since"] = ["must be an ISO-8601 date-time"];
         }
+        DateTimeOffset? untilTime = null;
+        if (until is not null)
+        {
+            if (DateTimeOffset.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) untilTime = t;
+            else errors["until"] = ["must be an ISO-8601 date-time"];
+        }
         long? beforeId = null;
         if (before is not null)
         {
@@ -134,7 +114,7 @@ public static class AdminEndpoints
             else errors["before"] = ["must be a log entry id (the nextBefore of the previous page)"];
         }
         if (errors.Count > 0) return Problem.Validation(errors);
-        var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, sinceTime, beforeId, take));
+        var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, sinceTime, beforeId, take) { Until = untilTime });
         return Results.Ok(new { items, nextBefore = items.Count == take ? items[^1].Id : (long?)null });
     }
 

@@ -53,6 +53,9 @@ public sealed class CustomHeadersRule : JsonRule
 
 public static class ProjectRules
 {
+    /// <summary>The body that creates an access key.</summary>
+    public static readonly ObjectRule NewKey = new(new Field("name", new StringRule(1, 200), Required: true));
+
     public static ObjectRule Create(bool allowPrivate, EnqueueSchema schema, bool forUpdate)
     {
         var url = new EndpointUrlRule(allowPrivate);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
+using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Playground;
 using Microsoft.Extensions.AI;
@@ -57,7 +58,9 @@ public sealed class ConversationRunner(
         }
         var parameters = ReplySettings.Merge(newest.ReplyParameters, project.Config.DefaultReplyParameters);
         var deadline = oldest + TimeSpan.FromSeconds(ReplySettings.MaxProcessingTimeSeconds(parameters));
-        if (clock.GetUtcNow() >= deadline) return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest);
+        var replyParameters = ReplyParameters.From(parameters);
+        var record = new RunRecord(project.Id, conversationId, claim.LeaseToken, key, oldest, newest.TestMode, replyParameters.ChatModel, clock);
+        if (clock.GetUtcNow() >= deadline) return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest, record);
 
         using var leaseLost = new CancellationTokenSource();
         using var timeout = new CancellationTokenSource(deadline - clock.GetUtcNow(), clock);
@@ -74,21 +77,24 @@ public sealed class ConversationRunner(
             ]);
             deliveries.Enqueue(processing);
 
+            record.Fetching();
             var historyUrl = ProfileCache.AppendQuery(ProfileCache.AppendQuery(project.Config.ChatHistoryEndpointUrl,
                 "userProfileId", key.UserProfileId), "personaProfileId", key.PersonaProfileId);
             var historyTask = customers.GetJsonAsync(project, CallLog.History, historyUrl, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
             var userTask = profiles.GetAsync(project, key.UserProfileId, newest.UserProfileVersion, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
             var personaTask = profiles.GetAsync(project, key.PersonaProfileId, newest.PersonaProfileVersion, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
             await Task.WhenAll(historyTask, userTask, personaTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            record.Fetched();
             var history = ParseHistory(project, await historyTask);
             var user = await userTask;
             var persona = await personaTask;
 
-            var replyParameters = ReplyParameters.From(parameters);
             var context = ReplyComposer.Context(user, persona, history, newest, replyParameters, project, clock.GetUtcNow(), Random.Shared);
+            record.Generating();
             if (replyParameters.GeneratePersonality)
                 context = context with { StyleCard = await soul.CardAsync(project.Id, persona, offline: newest.TestMode || model.GetService<OfflineChatClient>() is not null, cancel.Token) };
             var reply = await replies.WriteAsync(context, project.Id, newest.TestMode, cancel.Token);
+            record.Generated();
 
             // From here on a newer enqueue no longer restarts this run: it will get its own.
             run.Generating = false;
@@ -116,6 +122,7 @@ public sealed class ConversationRunner(
                         Events.AnswerCreated, body, now, now, first ? deadline : deadline + LaterPartsGrace, first ? dropped : null, pause,
                         claim.Watermark));
                 }
+                record.WriteAnswer(w, now, reply, stop, [.. composed.Select(c => c.Answer)]);
                 return emitted;
             });
             metrics.RunFinished("answered", now - oldest);
@@ -139,22 +146,22 @@ public sealed class ConversationRunner(
         catch (Exception ex) when (timeout.IsCancellationRequested || ex is TimeoutException)
         {
             log.LogInformation("Conversation {ConversationId}: dropped, {Reason}", conversationId, ex.Message);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest, record, ex);
         }
         catch (InvalidProfileException ex)
         {
             log.LogInformation("Conversation {ConversationId}: dropped, invalid profile: {Problem}", conversationId, ex.Message);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.InvalidProfile, oldest);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.InvalidProfile, oldest, record, ex);
         }
         catch (CustomerEndpointException ex)
         {
             log.LogInformation("Conversation {ConversationId}: dropped, {Problem}", conversationId, ex.Message);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.CustomerEndpointFailed, oldest);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.CustomerEndpointFailed, oldest, record, ex);
         }
         catch (Exception ex)
         {
             log.LogWarning(ex, "Conversation {ConversationId}: generation failed", conversationId);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.GenerationFailed, oldest);
+            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.GenerationFailed, oldest, record, ex);
         }
         finally
         {
@@ -175,15 +182,20 @@ public sealed class ConversationRunner(
     }
 
     async Task<RunOutcome> DropAsync(Project project, ConversationKey key, long conversationId, Claim claim, JsonObject tags,
-        string reason, DateTimeOffset oldest)
+        string reason, DateTimeOffset oldest, RunRecord record, Exception? cause = null)
     {
         var now = clock.GetUtcNow();
+        if (cause is not null) record.Failed(cause);
         var outcome = await FinishAsync(conversationId, claim, w =>
-        [
-            Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
-                Events.ConversationDropped, Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, reason),
-                now, now, now + Events.NoticeRetention, null),
-        ]);
+        {
+            record.WriteDrop(w, now, reason);
+            return
+            [
+                Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                    Events.ConversationDropped, Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, reason),
+                    now, now, now + Events.NoticeRetention, null),
+            ];
+        });
         metrics.RunFinished("dropped_" + reason.ToLowerInvariant(), now - oldest);
         return outcome;
     }

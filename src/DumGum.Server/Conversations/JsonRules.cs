@@ -33,6 +33,9 @@ public sealed class ObjectRule(params Field[] fields) : JsonRule
 {
     readonly Dictionary<string, Field> byName = fields.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The fields, in order: the dashboard builds its forms from them, so a form and the API share one set of rules.</summary>
+    public IReadOnlyList<Field> Fields => fields;
+
     /// <summary>Checks a whole request body: it must be a JSON object. Returns the canonical object, or null with the errors.</summary>
     public JsonObject? CheckBody(JsonElement body, out Errors errors)
     {

@@ -1,3 +1,4 @@
+using DumGum.Explorer;
 using DumGum.Storage;
 
 namespace DumGum.Customers;
@@ -5,8 +6,16 @@ namespace DumGum.Customers;
 public sealed record CallLogEntry(long Id, string ProjectId, DateTimeOffset At, string Kind, string Url, int? Status,
     long LatencyMs, int Attempt, string? Error, string? UserProfileId, string? PersonaProfileId);
 
+/// <summary>
+/// A page of the project logs, newest first. <see cref="Status"/> is <c>ok</c>, <c>error</c> or an HTTP status code;
+/// <see cref="Since"/> is inclusive, <see cref="Until"/> exclusive; <see cref="Before"/> is the <c>nextBefore</c> of the
+/// previous page.
+/// </summary>
 public sealed record CallLogQuery(string ProjectId, string? Kind, string? Status, string? UserProfileId,
-    string? PersonaProfileId, DateTimeOffset? Since, long? Before, int Limit);
+    string? PersonaProfileId, DateTimeOffset? Since, long? Before, int Limit)
+{
+    public DateTimeOffset? Until { get; init; }
+}
 
 /// <summary>
 /// The project logs: every call to a customer endpoint (and every problem found in what it returned). Entries are
@@ -16,20 +25,31 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
 {
     public const string Profile = "profile", History = "chat_history", Incoming = "incoming_content";
 
+    /// <summary>
+    /// Logs one call (or, with <paramref name="call"/> false, a problem found without a call: those do not count as
+    /// customer calls in the usage). <paramref name="deliveryId"/> ties an Incoming Content POST to its event.
+    /// </summary>
     public void Record(string projectId, string kind, string url, int? status, TimeSpan latency, int attempt, string? error,
-        string? userProfileId, string? personaProfileId)
+        string? userProfileId, string? personaProfileId, long? deliveryId = null, bool call = true)
     {
         var at = clock.GetUtcNow().ToUnixMs();
         var safeUrl = RedactQuery(url);
         writes.WriteAsync(Batch.Instance, new Entry(projectId, at, kind, safeUrl, status, (long)latency.TotalMilliseconds, attempt, error,
-                userProfileId, personaProfileId))
+                userProfileId, personaProfileId, deliveryId, call))
             .ContinueWith(t => log.LogWarning(t.Exception, "Could not write a project log entry"), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     sealed record Entry(string ProjectId, long At, string Kind, string Url, int? Status, long LatencyMs, int Attempt, string? Error,
-        string? User, string? Persona);
+        string? User, string? Persona, long? DeliveryId, bool Call)
+    {
+        /// <summary>The rule of the logs' <c>status=error</c> filter: an error, no status at all, or 4xx/5xx.</summary>
+        public bool Failed => Error is not null || Status is null || Status >= 400;
+    }
 
-    /// <summary>The log entries that share a commit: one multi-row INSERT on PostgreSQL, a prepared INSERT each on SQLite.</summary>
+    /// <summary>
+    /// The log entries that share a commit: one multi-row INSERT on PostgreSQL, a prepared INSERT each on SQLite; and the
+    /// usage counters of customer calls, one upsert per project and hour.
+    /// </summary>
     sealed class Batch : BatchWrite<Entry, bool>
     {
         public static readonly Batch Instance = new();
@@ -40,50 +60,60 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
             {
                 foreach (var e in items)
                     w.Command("""
-                            INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id)
-                            VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona)
+                            INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id)
+                            VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery)
                             """)
                         .With("@p", e.ProjectId).With("@at", e.At).With("@kind", e.Kind).With("@url", e.Url).With("@status", e.Status)
                         .With("@latency", e.LatencyMs).With("@attempt", e.Attempt).With("@error", e.Error)
-                        .With("@user", e.User).With("@persona", e.Persona).ExecuteNonQuery();
+                        .With("@user", e.User).With("@persona", e.Persona).With("@delivery", e.DeliveryId).ExecuteNonQuery();
             }
             else
             {
                 w.Command("""
-                        INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id)
-                        SELECT * FROM unnest(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona)
+                        INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id)
+                        SELECT * FROM unnest(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery)
                         """)
                     .With("@p", items.Select(e => e.ProjectId).ToArray()).With("@at", items.Select(e => e.At).ToArray())
                     .With("@kind", items.Select(e => e.Kind).ToArray()).With("@url", items.Select(e => e.Url).ToArray())
                     .With("@status", items.Select(e => (long?)e.Status).ToArray()).With("@latency", items.Select(e => e.LatencyMs).ToArray())
                     .With("@attempt", items.Select(e => (long)e.Attempt).ToArray()).With("@error", items.Select(e => e.Error).ToArray())
                     .With("@user", items.Select(e => e.User).ToArray()).With("@persona", items.Select(e => e.Persona).ToArray())
+                    .With("@delivery", items.Select(e => e.DeliveryId).ToArray())
                     .ExecuteNonQuery();
             }
+            foreach (var hour in items.Where(e => e.Call).GroupBy(e => (e.ProjectId, Hour: UsageStore.HourOf(e.At))))
+                UsageStore.AddCalls(w, hour.Key.ProjectId, hour.Key.Hour, hour.Count(), hour.Count(e => e.Failed));
             return items.Select(_ => true).ToList();
         }
     }
 
+    /// <summary>
+    /// A page of the logs, newest first by (at, id). Only the filters given become SQL, so each filter meets the index
+    /// made for it (Storage/Schema.cs) and a page costs the same in a project of any size.
+    /// </summary>
     public IReadOnlyList<CallLogEntry> Query(CallLogQuery q)
     {
+        ArgumentNullException.ThrowIfNull(q);
         using var connection = database.Open();
-        using var command = connection.Sql("""
+        using var command = connection.CreateCommand();
+        var where = new List<string> { "project_id = @p" };
+        command.With("@p", q.ProjectId);
+        if (q.Kind is not null) { where.Add("kind = @kind"); command.With("@kind", q.Kind); }
+        // The two classes are spelled exactly as the partial index call_logs_errors, so the planner can match them.
+        if (q.Status == "error") where.Add("(error IS NOT NULL OR status IS NULL OR status >= 400)");
+        else if (q.Status == "ok") where.Add("error IS NULL AND status < 400");
+        else if (q.Status is not null) { where.Add("status = @status"); command.With("@status", long.Parse(q.Status, System.Globalization.CultureInfo.InvariantCulture)); }
+        if (q.UserProfileId is not null) { where.Add("user_profile_id = @user"); command.With("@user", q.UserProfileId); }
+        if (q.PersonaProfileId is not null) { where.Add("persona_profile_id = @persona"); command.With("@persona", q.PersonaProfileId); }
+        if (q.Since is { } since) { where.Add("at >= @since"); command.With("@since", since.ToUnixMs()); }
+        if (q.Until is { } until) { where.Add("at < @until"); command.With("@until", until.ToUnixMs()); }
+        if (q.Before is { } before) Keyset.After(connection, command, where, "call_logs", "at", q.ProjectId, before);
+        command.CommandText = $"""
             SELECT id, project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id
-            FROM call_logs
-            WHERE project_id = @p
-              AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind)
-              AND (CAST(@status AS TEXT) IS NULL OR (@status = 'error' AND (error IS NOT NULL OR status IS NULL OR status >= 400))
-                                   OR (@status = 'ok' AND error IS NULL AND status < 400)
-                                   OR CAST(status AS TEXT) = @status)
-              AND (CAST(@user AS TEXT) IS NULL OR user_profile_id = @user)
-              AND (CAST(@persona AS TEXT) IS NULL OR persona_profile_id = @persona)
-              AND (CAST(@since AS BIGINT) IS NULL OR at >= @since)
-              AND (CAST(@before AS BIGINT) IS NULL OR id < @before)
-            ORDER BY id DESC LIMIT @limit
-            """)
-            .With("@p", q.ProjectId).With("@kind", q.Kind).With("@status", q.Status).With("@user", q.UserProfileId)
-            .With("@persona", q.PersonaProfileId).With("@since", q.Since?.ToUnixMs()).With("@before", q.Before)
-            .With("@limit", q.Limit);
+            FROM call_logs WHERE {string.Join(" AND ", where)}
+            ORDER BY at DESC, id DESC LIMIT @limit
+            """;
+        command.With("@limit", q.Limit);
         using var reader = command.ExecuteReader();
         var list = new List<CallLogEntry>();
         while (reader.Read())

@@ -45,7 +45,7 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
         var profile = CustomerProfile.Parse(raw, profileId, out var problem)
                       ?? throw Invalid(project, url, problem!, userProfileId, personaProfileId);
         foreach (var warning in Warnings(profile))
-            callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId);
+            callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId, call: false);
 
         if (playground) return profile;
         now = clock.GetUtcNow();
@@ -78,7 +78,7 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
 
     InvalidProfileException Invalid(Project project, string url, string problem, string user, string persona)
     {
-        callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "invalid profile: " + problem, user, persona);
+        callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "invalid profile: " + problem, user, persona, call: false);
         return new InvalidProfileException(problem);
     }
 

@@ -10,7 +10,7 @@ public sealed class RetentionOptions
     /// <summary>Customer-endpoint call logs (the admin API's project logs).</summary>
     public TimeSpan CallLogs { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Stored answers with their prompt itemisation (the admin API's answers).</summary>
+    /// <summary>Stored answers with their prompt itemisation (the admin API's answers), and the runs of the Response explorer.</summary>
     public TimeSpan Answers { get; set; } = TimeSpan.FromDays(30);
 
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
@@ -55,6 +55,7 @@ public sealed class Retention(WriteQueue writes, TimeProvider clock, IOptions<Re
             ("deliveries", "id", "status <> 'pending' AND created_at < @before", "id", o.Events),
             ("call_logs", "id", "at < @before", "id", o.CallLogs),
             ("answers", "id", "created_at < @before", "created_at", o.Answers),
+            ("runs", "id", "created_at < @before", "id", o.Answers),
             // The Playground's received events age like the outbox; its chats stay until cleared.
             ("playground_events", "id", "received_at < @before", "id", o.Events),
         })

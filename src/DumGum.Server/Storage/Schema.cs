@@ -86,6 +86,7 @@ static class Schema
             created_at INTEGER NOT NULL,
             delivered_at INTEGER);
         CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(conversation_id, id) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS deliveries_run ON deliveries(conversation_id, run_token);
 
         -- Every answer with its prompt itemisation (blocks, token counts, model, usage), for the dashboard and the admin API.
         CREATE TABLE IF NOT EXISTS answers(
@@ -118,7 +119,14 @@ static class Schema
             error TEXT,
             user_profile_id TEXT,
             persona_profile_id TEXT);
-        CREATE INDEX IF NOT EXISTS call_logs_project ON call_logs(project_id, id);
+        -- The logs page newest first by (at, id), filtered by one column or a time range: each filter has an index that
+        -- serves the filter and the order at once, so a page reads only its own rows however large the project.
+        DROP INDEX IF EXISTS call_logs_project;
+        CREATE INDEX IF NOT EXISTS call_logs_time ON call_logs(project_id, at, id);
+        CREATE INDEX IF NOT EXISTS call_logs_kind ON call_logs(project_id, kind, at, id);
+        CREATE INDEX IF NOT EXISTS call_logs_user ON call_logs(project_id, user_profile_id, at, id);
+        CREATE INDEX IF NOT EXISTS call_logs_persona ON call_logs(project_id, persona_profile_id, at, id);
+        CREATE INDEX IF NOT EXISTS call_logs_errors ON call_logs(project_id, at, id) WHERE error IS NOT NULL OR status IS NULL OR status >= 400;
 
         -- Guardrail bans per conversation and reason (decisions §7).
         CREATE TABLE IF NOT EXISTS bans(
@@ -132,8 +140,79 @@ static class Schema
             permanent INTEGER NOT NULL,
             PRIMARY KEY(project_id, user_profile_id, persona_profile_id, reason));
 
+        -- One row per finished run of a conversation (the Response explorer), written with the run's outcome. Newest
+        -- first by (created_at, id); one index per filter serves the filter and the order (see call_logs).
+        CREATE TABLE IF NOT EXISTS runs(
+            id {ID},
+            project_id TEXT NOT NULL,
+            conversation_id INTEGER NOT NULL,
+            run_token INTEGER NOT NULL,
+            user_profile_id TEXT NOT NULL,
+            persona_profile_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            oldest_accepted_at INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            answer_id TEXT,
+            answer_ids TEXT,
+            parts INTEGER NOT NULL,
+            stop_reason TEXT,
+            drop_reason TEXT,
+            detail TEXT,
+            chat_model TEXT,
+            backend_model TEXT,
+            test_mode INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cost_micros INTEGER NOT NULL,
+            fetch_ms INTEGER,
+            generate_ms INTEGER,
+            attempts INTEGER NOT NULL,
+            regeneration_reasons TEXT,
+            checks TEXT);
+        CREATE INDEX IF NOT EXISTS runs_time ON runs(project_id, created_at, id);
+        CREATE INDEX IF NOT EXISTS runs_user ON runs(project_id, user_profile_id, created_at, id);
+        CREATE INDEX IF NOT EXISTS runs_persona ON runs(project_id, persona_profile_id, created_at, id);
+        CREATE INDEX IF NOT EXISTS runs_outcome ON runs(project_id, outcome, created_at, id);
+        CREATE INDEX IF NOT EXISTS runs_stop ON runs(project_id, stop_reason, created_at, id) WHERE stop_reason IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS runs_drop ON runs(project_id, drop_reason, created_at, id) WHERE drop_reason IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS runs_model ON runs(project_id, chat_model, created_at, id);
+        CREATE INDEX IF NOT EXISTS runs_test ON runs(project_id, test_mode, created_at, id);
+
+        -- Usage per project and hour (the Usage page), added to as runs finish and calls are logged, so a page never
+        -- scans runs. Each node adds to its own row (no lock shared between nodes); reads sum the nodes.
+        CREATE TABLE IF NOT EXISTS usage_hourly(
+            project_id TEXT NOT NULL,
+            hour_start INTEGER NOT NULL,
+            node TEXT NOT NULL,
+            answers INTEGER NOT NULL DEFAULT 0,
+            drops_timeout INTEGER NOT NULL DEFAULT 0,
+            drops_generation_failed INTEGER NOT NULL DEFAULT 0,
+            drops_customer_endpoint_failed INTEGER NOT NULL DEFAULT 0,
+            drops_invalid_profile INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_micros INTEGER NOT NULL DEFAULT 0,
+            customer_calls INTEGER NOT NULL DEFAULT 0,
+            customer_errors INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY(project_id, hour_start, node));
+
+        -- Time to answer (oldest accepted enqueue to answer) as a fixed histogram per project and hour: percentiles of
+        -- any range come from summed bucket counts (bounds in UsageBuckets).
+        CREATE TABLE IF NOT EXISTS usage_latency(
+            project_id TEXT NOT NULL,
+            hour_start INTEGER NOT NULL,
+            node TEXT NOT NULL,
+            bucket INTEGER NOT NULL,
+            answers INTEGER NOT NULL,
+            PRIMARY KEY(project_id, hour_start, node, bucket));
+
         -- The nodes sharing the database and when each was last alive: a node whose heartbeat is older than a lease
         -- is dead, and its undelivered events are adopted by the others.
+        -- ASP.NET Core data-protection keys: they encrypt the dashboard's session cookies, shared by every node.
+        CREATE TABLE IF NOT EXISTS dataprotection_keys(
+            name TEXT PRIMARY KEY,
+            xml TEXT NOT NULL);
+
         CREATE TABLE IF NOT EXISTS nodes(
             id TEXT PRIMARY KEY,
             started_at INTEGER NOT NULL,
@@ -195,7 +274,14 @@ static class Schema
         ("deliveries", "serves_through", "INTEGER NOT NULL DEFAULT 0"),
         ("deliveries", "owner", "TEXT"),
         ("conversations", "restarts", "INTEGER NOT NULL DEFAULT 0"),
+        ("call_logs", "delivery_id", "INTEGER"),
     ];
+
+    /// <summary>Indexes on <see cref="AddedColumns"/>: created once the columns exist.</summary>
+    const string IndexesOnAddedColumns = """
+        -- A run's delivery attempts (Response explorer): the incoming-content log entries of its events.
+        CREATE INDEX IF NOT EXISTS call_logs_delivery ON call_logs(delivery_id) WHERE delivery_id IS NOT NULL;
+        """;
 
     /// <summary>Any 64-bit number, the same on every node: the advisory lock that serializes schema upgrades.</summary>
     const long MigrationLock = 0x44756d47756d;
@@ -214,6 +300,7 @@ static class Schema
                 using var info = connection.Sql($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'");
                 if ((long)info.ExecuteScalar()! == 0) Database.Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
             }
+            Database.Execute(connection, IndexesOnAddedColumns);
             return;
         }
         using var transaction = connection.BeginTransaction();
@@ -221,6 +308,7 @@ static class Schema
         Database.Execute(connection, ForPostgres(Sql));
         foreach (var (table, column, definition) in AddedColumns)
             Database.Execute(connection, $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {ForPostgres(definition)}");
+        Database.Execute(connection, IndexesOnAddedColumns);
         Database.Execute(connection, PostgresTuning);
         transaction.Commit();
     }

@@ -257,7 +257,8 @@ public sealed class DeliveryDispatcher(
             if (project.IncomingDisabledAt is not null)
             {
                 callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, null, TimeSpan.Zero,
-                    attempts + 1, $"not sent ({d.Event}): the endpoint is disabled after answering 410 Gone", d.UserProfileId, d.PersonaProfileId);
+                    attempts + 1, $"not sent ({d.Event}): the endpoint is disabled after answering 410 Gone", d.UserProfileId, d.PersonaProfileId,
+                    deliveryId: d.Id, call: false);
                 await Outbox.SetStatusAsync(writes, d.Id, "failed", "endpoint disabled (410)", clock.GetUtcNow());
                 return (false, null);
             }
@@ -297,7 +298,7 @@ public sealed class DeliveryDispatcher(
             }
             var latency = Stopwatch.GetElapsedTime(started);
             callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, status, latency, attempts,
-                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId);
+                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id);
 
             if (error is null)
             {
