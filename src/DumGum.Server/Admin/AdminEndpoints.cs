@@ -4,6 +4,7 @@ using DumGum.AccessKeys;
 using DumGum.Conversations;
 using DumGum.Customers;
 using DumGum.Explorer;
+using DumGum.Guardrails;
 using DumGum.Http;
 using DumGum.Playground;
 using DumGum.Projects;
@@ -22,7 +23,10 @@ public static class AdminEndpoints
             context.HttpContext.RequestServices.GetRequiredService<AdminAuth>().Check(context.HttpContext.Request) is { } denied
                 ? denied : await next(context));
 
-        group.MapGet("/projects", (ProjectStore projects) => Results.Ok(new { items = projects.All().Select(ToJson) }));
+        group.MapGet("/projects", ListProjects)
+            .WithName("ListProjects")
+            .WithSummary("Projects, oldest first, paged by limit (1–1000, default 100) and the after cursor (nextAfter, a project id).")
+            .Produces(200).ProducesProblem(400);
         group.MapPost("/projects", CreateProject).DocumentsJsonBody<ProjectDocument>().Produces(201).ProducesProblem(400);
         group.MapGet("/projects/{id}", (string id, ProjectStore projects) =>
             projects.Find(id) is { } p ? Results.Ok(ToJson(p)) : NotFound(id));
@@ -42,11 +46,23 @@ public static class AdminEndpoints
             : answers.Find(id, answerId) is { } found ? Results.Text(found.ToJsonString(), "application/json")
             : Problem.NotFound($"Project {id} has no answer {answerId}."));
         group.MapExplorer();
+        group.MapBanAdmin();
+        group.MapEndpointTest();
         group.MapPlaygroundAdmin();
         return group;
     }
 
     static Problem NotFound(string id) => Problem.NotFound($"There is no project {id}.");
+
+    static IResult ListProjects(ProjectStore projects, string? limit, string? after)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = Paging.Limit(limit, errors);
+        if (after is not null && projects.Find(after) is null) errors["after"] = ["must be a project id (the nextAfter of the previous page)"];
+        if (errors.Count > 0) return Problem.Validation(errors);
+        var page = projects.Page(take, after);
+        return Results.Ok(new { items = page.Items.Select(ToJson), nextAfter = page.NextAfter });
+    }
 
     static async Task<IResult> CreateProject(HttpContext http, ProjectAdmin admin)
     {
@@ -118,7 +134,8 @@ public static class AdminEndpoints
         return Results.Ok(new { items, nextBefore = items.Count == take ? items[^1].Id : (long?)null });
     }
 
-    static async Task<(JsonObject? Body, Problem? Problem)> ReadAsync(HttpContext http, ObjectRule rule)
+    /// <summary>Reads and checks a JSON body: the checked (possibly normalised) object, or the problem to answer.</summary>
+    internal static async Task<(JsonObject? Body, Problem? Problem)> ReadAsync(HttpContext http, ObjectRule rule)
     {
         var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
         if (problem is not null) return (null, problem);
@@ -141,6 +158,8 @@ public static class AdminEndpoints
         incomingContentEndpointUrl = p.Config.IncomingContentEndpointUrl,
         incomingContentEndpointDisabledAt = p.IncomingDisabledAt,
         customHeaders = p.Config.CustomHeaders,
+        endpointBearerTokenSet = p.Config.EndpointBearerToken is not null,
+        endpointBearerTokenHint = CustomerHeaders.Hint(p.Config.EndpointBearerToken),
         defaultReplyParameters = p.Config.DefaultReplyParameters,
         rateLimit = p.Config.RateLimit,
         smartShareEnabled = p.Config.SmartShareEnabled,
@@ -163,6 +182,7 @@ public sealed record ProjectDocument(
     string ChatHistoryEndpointUrl,
     string IncomingContentEndpointUrl,
     Dictionary<string, string>? CustomHeaders,
+    string? EndpointBearerToken,
     Dictionary<string, object?>? DefaultReplyParameters,
     RateLimit? RateLimit,
     bool? SmartShareEnabled,

@@ -34,76 +34,17 @@ public static class Cli
     public static async Task<int> RunAsync(string[] args)
     {
         if (args[0] is "help" or "--help" || args.Length < 2) { Console.WriteLine(Usage); return args[0] is "help" or "--help" ? 0 : 2; }
-        var options = Options(args[2..], out var headers, out var settings);
-        var config = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddInMemoryCollection(settings)
-            .Build();
-        using var database = Database.FromConfiguration(config);
-        using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
-        var clock = TimeProvider.System;
-        var projects = new ProjectStore(database, writes, clock);
-        var keys = new AccessKeyStore(database, writes, clock);
         try
         {
-            switch (args[0], args[1])
-            {
-                case ("projects", "create"):
-                {
-                    var body = new JsonObject
-                    {
-                        ["name"] = Get(options, "name"),
-                        ["profileEndpointUrl"] = Get(options, "profile-url"),
-                        ["chatHistoryEndpointUrl"] = Get(options, "history-url"),
-                        ["incomingContentEndpointUrl"] = Get(options, "incoming-url"),
-                        ["customHeaders"] = new JsonObject(headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))),
-                    };
-                    var allowPrivate = config.GetValue<bool>("Security:AllowPrivateNetworkEndpoints");
-                    var rule = ProjectRules.Create(allowPrivate, new EnqueueSchema(["dating-smart-1"]), forUpdate: false);
-                    var errors = new JsonRule.Errors();
-                    using var document = JsonDocument.Parse(body.ToJsonString());
-                    rule.Check(document.RootElement, "", errors);
-                    if (errors.Count > 0)
-                    {
-                        foreach (var (path, messages) in errors) Console.Error.WriteLine($"{path}: {string.Join("; ", messages)}");
-                        return 2;
-                    }
-                    var project = await projects.CreateAsync((string)body["name"]!, new ProjectConfig
-                    {
-                        ProfileEndpointUrl = (string)body["profileEndpointUrl"]!,
-                        ChatHistoryEndpointUrl = (string)body["chatHistoryEndpointUrl"]!,
-                        IncomingContentEndpointUrl = (string)body["incomingContentEndpointUrl"]!,
-                        CustomHeaders = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase),
-                    });
-                    Console.WriteLine(JsonSerializer.Serialize(new { id = project.Id, name = project.Name, webhookSecret = project.WebhookSecret }, Output));
-                    return 0;
-                }
-                case ("projects", "list"):
-                    Console.WriteLine(JsonSerializer.Serialize(projects.All().Select(x => new { id = x.Id, name = x.Name, x.CreatedAt }), Output));
-                    return 0;
-                case ("keys", "create"):
-                {
-                    var projectId = Get(options, "project");
-                    if (projects.Find(projectId) is null) { Console.Error.WriteLine($"There is no project {projectId}."); return 1; }
-                    var (info, key) = await keys.CreateAsync(projectId, Get(options, "name"));
-                    Console.WriteLine(JsonSerializer.Serialize(new { id = info.Id, name = info.Name, key, createdAt = info.CreatedAt }, Output));
-                    Console.Error.WriteLine("The key is shown once; store it now.");
-                    return 0;
-                }
-                case ("keys", "list"):
-                    Console.WriteLine(JsonSerializer.Serialize(keys.List(Get(options, "project")), Output));
-                    return 0;
-                case ("keys", "revoke"):
-                    if (await keys.RevokeAsync(Get(options, "project"), Get(options, "key"))) return 0;
-                    Console.Error.WriteLine("No such key in that project.");
-                    return 1;
-                default:
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
+            var options = Options(args[2..], out var headers, out var settings);
+            var config = new ConfigurationBuilder()
+                .SetBasePath(AppContext.BaseDirectory)
+                .AddJsonFile("appsettings.json", optional: true)
+                .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
+                .AddEnvironmentVariables()
+                .AddInMemoryCollection(settings)
+                .Build();
+            return await RunAsync(args[0], args[1], options, headers, config);
         }
         catch (ArgumentException ex)
         {
@@ -111,15 +52,92 @@ public static class Cli
             Console.Error.WriteLine(Usage);
             return 2;
         }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // The database cannot be opened or written (wrong path, provider or connection string): say so, no stack trace.
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
     }
+
+    static async Task<int> RunAsync(string noun, string verb, Dictionary<string, string> options, List<KeyValuePair<string, string>> headers,
+        IConfiguration config)
+    {
+        using var database = Database.FromConfiguration(config);
+        using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
+        var clock = TimeProvider.System;
+        var projects = new ProjectStore(database, writes, clock);
+        var keys = new AccessKeyStore(database, writes, clock);
+        switch (noun, verb)
+        {
+            case ("projects", "create"):
+            {
+                var body = new JsonObject
+                {
+                    ["name"] = Get(options, "name"),
+                    ["profileEndpointUrl"] = Get(options, "profile-url"),
+                    ["chatHistoryEndpointUrl"] = Get(options, "history-url"),
+                    ["incomingContentEndpointUrl"] = Get(options, "incoming-url"),
+                    ["customHeaders"] = new JsonObject(headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))),
+                };
+                var allowPrivate = config.GetValue<bool>("Security:AllowPrivateNetworkEndpoints");
+                var rule = ProjectRules.Create(allowPrivate, new EnqueueSchema(["dating-smart-1"]), forUpdate: false);
+                var errors = new JsonRule.Errors();
+                using var document = JsonDocument.Parse(body.ToJsonString());
+                // The checked object, not the input: rules normalise (an IDN host is stored as punycode).
+                var checkedBody = rule.Check(document.RootElement, "", errors) as JsonObject;
+                if (errors.Count > 0 || checkedBody is null)
+                {
+                    foreach (var (path, messages) in errors) Console.Error.WriteLine($"{Option(path)}: {string.Join("; ", messages)}");
+                    return 2;
+                }
+                var project = await projects.CreateAsync((string)checkedBody["name"]!, ProjectAdmin.Apply(null, checkedBody));
+                Console.WriteLine(JsonSerializer.Serialize(new { id = project.Id, name = project.Name, webhookSecret = project.WebhookSecret }, Output));
+                return 0;
+            }
+            case ("projects", "list"):
+                Console.WriteLine(JsonSerializer.Serialize(projects.All().Select(x => new { id = x.Id, name = x.Name, x.CreatedAt }), Output));
+                return 0;
+            case ("keys", "create"):
+            {
+                var projectId = Get(options, "project");
+                if (projects.Find(projectId) is null) { Console.Error.WriteLine($"There is no project {projectId}."); return 1; }
+                var (info, key) = await keys.CreateAsync(projectId, Get(options, "name"));
+                Console.WriteLine(JsonSerializer.Serialize(new { id = info.Id, name = info.Name, key, createdAt = info.CreatedAt }, Output));
+                Console.Error.WriteLine("The key is shown once; store it now.");
+                return 0;
+            }
+            case ("keys", "list"):
+                Console.WriteLine(JsonSerializer.Serialize(keys.List(Get(options, "project")), Output));
+                return 0;
+            case ("keys", "revoke"):
+                if (await keys.RevokeAsync(Get(options, "project"), Get(options, "key"))) return 0;
+                Console.Error.WriteLine("No such key in that project.");
+                return 1;
+            default:
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+
+    /// <summary>An error path of the project body as the option that set it, with the body path beside it.</summary>
+    static string Option(string path) => path switch
+    {
+        "name" => "--name",
+        "profileEndpointUrl" => "--profile-url (profileEndpointUrl)",
+        "chatHistoryEndpointUrl" => "--history-url (chatHistoryEndpointUrl)",
+        "incomingContentEndpointUrl" => "--incoming-url (incomingContentEndpointUrl)",
+        _ when path.StartsWith("customHeaders.", StringComparison.Ordinal) => $"--header {path["customHeaders.".Length..]} ({path})",
+        _ => path,
+    };
 
     static string Get(Dictionary<string, string> options, string name) =>
         options.TryGetValue(name, out var v) ? v : throw new ArgumentException($"--{name} is required");
 
-    static Dictionary<string, string> Options(string[] args, out Dictionary<string, string> headers, out Dictionary<string, string?> settings)
+    static Dictionary<string, string> Options(string[] args, out List<KeyValuePair<string, string>> headers, out Dictionary<string, string?> settings)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        headers = [];
         settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < args.Length; i++)
         {
@@ -133,7 +151,11 @@ public static class Cli
             {
                 var sep = value.IndexOf('=', StringComparison.Ordinal);
                 if (sep <= 0) throw new ArgumentException("--header takes NAME=VALUE");
-                headers[value[..sep]] = value[(sep + 1)..];
+                var name = value[..sep];
+                // Header names are case-insensitive: a second one would silently replace the first.
+                if (headers.Exists(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)))
+                    throw new ArgumentException($"--header {name} is given twice");
+                headers.Add(KeyValuePair.Create(name, value[(sep + 1)..]));
             }
             else options[a[2..]] = value;
         }

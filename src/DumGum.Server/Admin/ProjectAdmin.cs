@@ -52,7 +52,8 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
         return checkedBody is null ? (null, errors) : (checkedBody, null);
     }
 
-    static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
+    /// <summary>A checked project body applied over the current settings (null when creating): the API, the pages and the command line alike.</summary>
+    internal static ProjectConfig Apply(ProjectConfig? current, JsonObject body)
     {
         var rate = body["rateLimit"] as JsonObject;
         var currentRate = current?.RateLimit ?? new RateLimit();
@@ -64,6 +65,8 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
             CustomHeaders = body["customHeaders"] is JsonObject headers
                 ? headers.ToDictionary(h => h.Key, h => (string)h.Value!, StringComparer.OrdinalIgnoreCase)
                 : current?.CustomHeaders ?? new(StringComparer.OrdinalIgnoreCase),
+            EndpointBearerToken = body["endpointBearerToken"] is JsonValue token
+                ? ((string)token! is { Length: > 0 } t ? t : null) : current?.EndpointBearerToken,
             DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
                 ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
             SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,

@@ -7,7 +7,7 @@ namespace DumGum.Conversations;
 /// (PostgreSQL: the notices of one commit travel as one NOTIFY). Compact text, one notice per change:
 /// <c>a {conversation} {enqueue} {acceptedAtMs} {bufferSeconds}</c> for an accepted enqueue and
 /// <c>f {conversation} {watermark}</c> for a finished run, <c>b {project} {user} {persona}</c> (URI-escaped) for a
-/// guardrail ban recorded on a conversation.
+/// guardrail ban recorded or lifted on a conversation (the other nodes forget what they cached of its bans).
 /// </summary>
 public abstract record ClusterNotice
 {

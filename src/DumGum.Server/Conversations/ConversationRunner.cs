@@ -78,8 +78,7 @@ public sealed class ConversationRunner(
             deliveries.Enqueue(processing);
 
             record.Fetching();
-            var historyUrl = ProfileCache.AppendQuery(ProfileCache.AppendQuery(project.Config.ChatHistoryEndpointUrl,
-                "userProfileId", key.UserProfileId), "personaProfileId", key.PersonaProfileId);
+            var historyUrl = ProfileCache.HistoryUrl(project, key.UserProfileId, key.PersonaProfileId);
             var historyTask = customers.GetJsonAsync(project, CallLog.History, historyUrl, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
             var userTask = profiles.GetAsync(project, key.UserProfileId, newest.UserProfileVersion, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
             var personaTask = profiles.GetAsync(project, key.PersonaProfileId, newest.PersonaProfileVersion, key.UserProfileId, key.PersonaProfileId, deadline, cancel.Token);
@@ -172,10 +171,9 @@ public sealed class ConversationRunner(
 
     List<HistoryMessage> ParseHistory(Project project, JsonObject body)
     {
-        if (body["messages"] is not JsonArray messages)
-            throw new CustomerEndpointException(CallLog.History, "the chat history has no \"messages\" array");
         var skipped = new List<string>();
-        var history = HistoryMessage.ParseAll(messages, skipped);
+        var history = HistoryMessage.ParseBody(body, skipped, out var problem)
+                      ?? throw new CustomerEndpointException(CallLog.History, problem!);
         if (skipped.Count > 0)
             log.LogInformation("Project {ProjectId}: {Count} history messages skipped ({First})", project.Id, skipped.Count, skipped[0]);
         return history;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace DumGum.Customers;
 
-/// <summary>A customer endpoint failed in a way that ends the run (decisions §2, §5).</summary>
+/// <summary>A customer endpoint failed in a way that ends the run (docs/behaviour.md, "Projects and customer endpoints").</summary>
 public sealed class CustomerEndpointException(string kind, string message, bool notFound = false) : Exception(message)
 {
     public string Kind { get; } = kind;
@@ -28,80 +28,129 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
         string? personaProfileId, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var http = httpClients.CreateClient(HttpClientName);
         for (var attempt = 1; ; attempt++)
         {
             var remaining = deadline - clock.GetUtcNow();
             if (remaining <= TimeSpan.Zero) throw new TimeoutException($"the run's deadline passed while calling the {kind} endpoint");
-            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptTimeout.CancelAfter(remaining < o.RequestTimeout ? remaining : o.RequestTimeout);
-            var started = Stopwatch.GetTimestamp();
-            int? status = null;
-            TimeSpan? retryAfter = null;
-            string error;
-            try
+            var response = await GetOnceAsync(project, url, remaining < o.RequestTimeout ? remaining : o.RequestTimeout, cancellationToken);
+            switch (response.Failure)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                foreach (var (name, value) in project.Config.CustomHeaders) request.Headers.TryAddWithoutValidation(name, value);
-                request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
-                request.Headers.TryAddWithoutValidation("Accept", "application/json");
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptTimeout.Token);
-                status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    var body = await ReadCappedAsync(response, o.MaxResponseBytes, attemptTimeout.Token);
-                    JsonObject json;
-                    try
+                case CustomerFailure.None:
+                    if (ParseObject(response.Body!, out var invalid) is not { } json)
                     {
-                        json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("the body is not a JSON object");
-                    }
-                    catch (JsonException ex)
-                    {
-                        Log(project, kind, url, status, started, attempt, $"invalid JSON: {ex.Message}", userProfileId, personaProfileId);
+                        Log(project, kind, url, response with { Excerpt = System.Text.Encoding.UTF8.GetString(response.Body!) },
+                            attempt, $"invalid JSON: {invalid}", userProfileId, personaProfileId);
                         throw new CustomerEndpointException(kind, $"the {kind} endpoint returned invalid JSON");
                     }
-                    Log(project, kind, url, status, started, attempt, null, userProfileId, personaProfileId);
+                    Log(project, kind, url, response, attempt, null, userProfileId, personaProfileId);
                     return json;
-                }
-                error = $"HTTP {status}";
-                if (status == (int)HttpStatusCode.NotFound)
-                {
-                    Log(project, kind, url, status, started, attempt, error, userProfileId, personaProfileId);
+                case CustomerFailure.TooLarge:
+                    Log(project, kind, url, response, attempt, response.Error, userProfileId, personaProfileId);
+                    throw new CustomerEndpointException(kind, $"the {kind} endpoint's response is too large");
+                case CustomerFailure.Status when response.Status == (int)HttpStatusCode.NotFound:
+                    Log(project, kind, url, response, attempt, response.Error, userProfileId, personaProfileId);
                     throw new CustomerEndpointException(kind, $"the {kind} endpoint answered 404", notFound: true);
-                }
-                if (!RetryBackoff.IsRetryable(status.Value))
-                {
-                    Log(project, kind, url, status, started, attempt, error, userProfileId, personaProfileId);
-                    throw new CustomerEndpointException(kind, $"the {kind} endpoint answered {status}");
-                }
-                retryAfter = RetryBackoff.RetryAfter(response, clock.GetUtcNow());
+                case CustomerFailure.Status when !RetryBackoff.IsRetryable(response.Status!.Value):
+                    Log(project, kind, url, response, attempt, response.Error, userProfileId, personaProfileId);
+                    throw new CustomerEndpointException(kind, $"the {kind} endpoint answered {response.Status}");
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                error = "timed out";
-            }
-            catch (HttpRequestException ex)
-            {
-                error = ex.Message;
-            }
-            catch (ResponseTooLargeException ex)
-            {
-                Log(project, kind, url, status, started, attempt, ex.Message, userProfileId, personaProfileId);
-                throw new CustomerEndpointException(kind, $"the {kind} endpoint's response is too large");
-            }
-            Log(project, kind, url, status, started, attempt, error, userProfileId, personaProfileId);
-            var delay = retryAfter ?? RetryBackoff.Delay(attempt - 1, Random.Shared);
+            Log(project, kind, url, response, attempt, response.Error, userProfileId, personaProfileId);
+            var delay = response.RetryAfter ?? RetryBackoff.Delay(attempt - 1, Random.Shared);
             if (clock.GetUtcNow() + delay >= deadline)
-                throw new TimeoutException($"the {kind} endpoint kept failing ({error}) until the run's deadline");
+                throw new TimeoutException($"the {kind} endpoint kept failing ({response.Error}) until the run's deadline");
             await Task.Delay(delay, clock, cancellationToken);
         }
     }
 
-    void Log(Project project, string kind, string url, int? status, long started, int attempt, string? error, string? user, string? persona)
+    /// <summary>
+    /// One GET to a customer endpoint, exactly as a run makes it (the project's custom headers, our User-Agent, the
+    /// address guard of the <see cref="HttpClientName"/> client, no redirects, the response cap), without retries or
+    /// logging: the caller decides. Cancellation of <paramref name="cancellationToken"/> throws; everything else,
+    /// <paramref name="timeout"/> included, is a failure in the result.
+    /// </summary>
+    public async Task<CustomerResponse> GetOnceAsync(Project project, string url, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var latency = Stopwatch.GetElapsedTime(started);
+        ArgumentNullException.ThrowIfNull(project);
+        var o = options.Value;
+        var http = httpClients.CreateClient(HttpClientName);
+        using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attemptTimeout.CancelAfter(timeout);
+        var started = Stopwatch.GetTimestamp();
+        int? status = null;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            CustomerHeaders.Apply(request, project.Config, o.UserAgent);
+            request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptTimeout.Token);
+            status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                var body = await ReadCappedAsync(response, o.MaxResponseBytes, attemptTimeout.Token);
+                return new CustomerResponse(status, body, null, CustomerFailure.None, Stopwatch.GetElapsedTime(started), null);
+            }
+            var retryAfter = RetryBackoff.IsRetryable(status.Value) ? RetryBackoff.RetryAfter(response, clock.GetUtcNow()) : null;
+            var excerpt = await ReadExcerptAsync(response, attemptTimeout.Token);
+            return new CustomerResponse(status, null, $"HTTP {status}", CustomerFailure.Status, Stopwatch.GetElapsedTime(started), retryAfter, excerpt);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new CustomerResponse(status, null, "timed out", CustomerFailure.Transport, Stopwatch.GetElapsedTime(started), null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or HttpIOException)
+        {
+            // HttpIOException: the connection broke while the body was read, a network error like any other.
+            return new CustomerResponse(status, null, ex.Message, CustomerFailure.Transport, Stopwatch.GetElapsedTime(started), null);
+        }
+        catch (ResponseTooLargeException ex)
+        {
+            return new CustomerResponse(status, null, ex.Message, CustomerFailure.TooLarge, Stopwatch.GetElapsedTime(started), null);
+        }
+    }
+
+    /// <summary>The body as a JSON object, or null with the reason (not JSON, or JSON but not an object).</summary>
+    public static JsonObject? ParseObject(byte[] body, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            problem = null;
+            return JsonNode.Parse(body) as JsonObject ?? throw new JsonException("the body is not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            problem = ex.Message;
+            return null;
+        }
+    }
+
+    void Log(Project project, string kind, string url, CustomerResponse response, int attempt, string? error, string? user, string? persona)
+    {
         if (error is not null) metrics.CustomerEndpointError(kind);
-        callLog.Record(project.Id, kind, url, status, latency, attempt, error, user, persona);
+        callLog.Record(project.Id, kind, url, response.Status, response.Latency, attempt, error, user, persona,
+            excerpt: error is null ? null : response.Excerpt);
+    }
+
+    /// <summary>
+    /// The start of an error answer's body, for the project logs: at most a few kilobytes are read, and a body that
+    /// cannot be read (cut, timed out) leaves no excerpt rather than a failure.
+    /// </summary>
+    public static async Task<string?> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[4 * CallLog.ExcerptLength];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0) length += read;
+            return length == 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public static async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
@@ -120,5 +169,17 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
         return buffer.ToArray();
     }
 }
+
+/// <summary>How a call to a customer endpoint failed: not at all, with a non-2xx status, without an answer (network error, timeout), or with a body over the cap.</summary>
+public enum CustomerFailure { None, Status, Transport, TooLarge }
+
+/// <summary>What one GET to a customer endpoint gave.</summary>
+/// <param name="Status">The HTTP status, null when no answer arrived.</param>
+/// <param name="Body">The body of a 2xx answer, null otherwise.</param>
+/// <param name="Error">Why the call failed (<c>HTTP 500</c>, <c>timed out</c>, the network error), null on success.</param>
+/// <param name="RetryAfter">The server's Retry-After on a retryable status.</param>
+/// <summary>One answer of a customer endpoint; <see cref="Excerpt"/> is the start of the body of a non-2xx answer.</summary>
+public sealed record CustomerResponse(int? Status, byte[]? Body, string? Error, CustomerFailure Failure, TimeSpan Latency, TimeSpan? RetryAfter,
+    string? Excerpt = null);
 
 public sealed class ResponseTooLargeException(string message) : Exception(message);

@@ -20,8 +20,24 @@ public sealed record HistoryMessage(
     string? Sticker)
 {
     /// <summary>
-    /// Reads the <c>messages</c> array, ordered by date then by position (decisions §5). Items without a known sender
-    /// or a readable date are skipped and reported, never fatal.
+    /// Reads a Chat History endpoint's answer: null with the reason when it has no <c>messages</c> array (the run
+    /// cannot go on), else the messages as <see cref="ParseAll"/> reads them.
+    /// </summary>
+    public static List<HistoryMessage>? ParseBody(JsonObject body, List<string> skipped, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (body["messages"] is not JsonArray messages)
+        {
+            problem = "the chat history has no \"messages\" array";
+            return null;
+        }
+        problem = null;
+        return ParseAll(messages, skipped);
+    }
+
+    /// <summary>
+    /// Reads the <c>messages</c> array, ordered by date then by position (docs/behaviour.md, "Profiles and history").
+    /// Items without a known sender or a readable date are skipped and reported, never fatal.
     /// </summary>
     public static List<HistoryMessage> ParseAll(JsonArray messages, List<string> skipped)
     {

@@ -6,7 +6,7 @@ using DumGum.Storage;
 
 namespace DumGum.Customers;
 
-/// <summary>The profile was fetched but breaks a rule that makes it unusable (decisions §5).</summary>
+/// <summary>The profile was fetched but breaks a rule that makes it unusable (docs/behaviour.md, "Profiles and history").</summary>
 public sealed class InvalidProfileException(string message) : Exception(message);
 
 /// <summary>
@@ -38,12 +38,10 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
             return entry.Profile;
         }
 
-        var url = AppendQuery(project.Config.ProfileEndpointUrl, "profileId", profileId);
+        var url = ProfileUrl(project, profileId);
         var body = await customers.GetJsonAsync(project, CallLog.Profile, url, userProfileId, personaProfileId, deadline, cancellationToken);
-        if (body["profile"] is not JsonObject raw)
-            throw Invalid(project, url, "the response has no \"profile\" object", userProfileId, personaProfileId);
-        var profile = CustomerProfile.Parse(raw, profileId, out var problem)
-                      ?? throw Invalid(project, url, problem!, userProfileId, personaProfileId);
+        var profile = Read(body, profileId, out var problem) ?? throw Invalid(project, url, problem!, userProfileId, personaProfileId);
+        var raw = profile.Raw;
         foreach (var warning in Warnings(profile))
             callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId, call: false);
 
@@ -82,8 +80,38 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
         return new InvalidProfileException(problem);
     }
 
-    /// <summary>Data we ignore rather than fail on, reported in the project logs (decisions §0, §5).</summary>
-    static IEnumerable<string> Warnings(CustomerProfile p)
+    /// <summary>
+    /// The profile in a Profile endpoint's answer (<c>{"profile": {…}}</c>), or null with the reason it is unusable
+    /// (docs/behaviour.md, "Profiles and history").
+    /// </summary>
+    public static CustomerProfile? Read(JsonObject body, string profileId, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (body["profile"] is not JsonObject raw)
+        {
+            problem = "the response has no \"profile\" object";
+            return null;
+        }
+        return CustomerProfile.Parse(raw, profileId, out problem);
+    }
+
+    /// <summary>The Profile endpoint's URL for one profile.</summary>
+    public static string ProfileUrl(Project project, string profileId)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        return AppendQuery(project.Config.ProfileEndpointUrl, "profileId", profileId);
+    }
+
+    /// <summary>The Chat History endpoint's URL for one conversation.</summary>
+    public static string HistoryUrl(Project project, string userProfileId, string personaProfileId)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        return AppendQuery(AppendQuery(project.Config.ChatHistoryEndpointUrl, "userProfileId", userProfileId),
+            "personaProfileId", personaProfileId);
+    }
+
+    /// <summary>Data we ignore rather than fail on, reported in the project logs (docs/behaviour.md, "Profiles and history").</summary>
+    public static IEnumerable<string> Warnings(CustomerProfile p)
     {
         if (p.TimeZone is { Length: > 0 } tz && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
             yield return $"profile {p.Id}: unknown timeZone '{tz}', using UTC";

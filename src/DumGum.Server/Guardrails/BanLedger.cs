@@ -17,7 +17,8 @@ public sealed record BanOutcome(string Reason, int Offence, bool Permanent, Date
 public sealed record ActiveBan(string Reason, bool Permanent, DateTimeOffset? StoppedUntil);
 
 /// <summary>
-/// Bans per conversation (project, user, persona) and per stop reason (decisions §6). Each reason has its own offence
+/// Bans per conversation (project, user, persona) and per stop reason (docs/behaviour.md, "Guardrails, stop reasons and
+/// bans"). Each reason has its own offence
 /// counter, which starts again at 1 once the previous offence is <see cref="CounterReset"/> old; the n-th offence earns
 /// <c>banDurations[n-1]</c> minutes, or a permanent stop past the end of the list or for a 0 entry. A permanent stop is
 /// never lifted by the reset. <see cref="Find"/> runs on every enqueue, so each conversation's strongest ban (or "none")
@@ -117,7 +118,39 @@ public sealed class BanLedger
         return outcome;
     }
 
-    /// <summary>Another node recorded a ban on the conversation: the next <see cref="Find"/> reads it from the database.</summary>
+    /// <summary>
+    /// Lifts the ban of one reason on the conversation: its row is deleted, so the reason's offence counter starts
+    /// again at 1 (docs/behaviour.md, "Guardrails, stop reasons and bans"). Takes effect at once on this node (the cache
+    /// is replaced in the same way as by <see cref="RecordOffenceAsync"/>) and, with several nodes, on the others through
+    /// the conversation's <see cref="Conversations.ClusterNotice.BanRecorded"/> notice. False when there is no such row.
+    /// </summary>
+    public async Task<bool> LiftAsync(string projectId, string user, string persona, string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(projectId);
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentException.ThrowIfNullOrEmpty(persona);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var key = new Key(projectId, user, persona);
+        var (lifted, strongest, sequence) = await writes.WriteAsync(w =>
+        {
+            var deleted = w.Command("""
+                    DELETE FROM bans
+                    WHERE project_id = @p AND user_profile_id = @u AND persona_profile_id = @s AND reason = @r
+                    """)
+                .With("@p", projectId).With("@u", user).With("@s", persona).With("@r", reason).ExecuteNonQuery();
+            if (deleted == 0) return (false, (ActiveBan?)null, 0L);
+            // Another reason may still stop the conversation: the cache takes whatever remains.
+            var strongest = Strongest(w.Command(SelectConversation), key);
+            w.Notice(Conversations.ClusterNotice.Banned(projectId, user, persona));
+            return (true, strongest, Interlocked.Increment(ref writeSequence));
+        });
+        if (lifted)
+            cache.AddOrUpdate(key, new Cached(strongest, sequence),
+                (_, existing) => existing.Sequence > sequence ? existing : new Cached(strongest, sequence));
+        return lifted;
+    }
+
+    /// <summary>Another node recorded or lifted a ban on the conversation: the next <see cref="Find"/> reads it from the database.</summary>
     public void Forget(string projectId, string user, string persona) => cache.TryRemove(new Key(projectId, user, persona), out _);
 
     /// <summary>
@@ -174,7 +207,7 @@ public sealed class BanLedger
     }
 
     /// <summary>
-    /// The 409 answered to an enqueue on a stopped conversation (decisions §3): problem+json with the extensions
+    /// The 409 answered to an enqueue on a stopped conversation: problem+json with the extensions
     /// <c>stopReason</c> and <c>stoppedUntil</c> (ISO-8601 UTC <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, null when permanent).
     /// </summary>
     public static Problem ToProblem(ActiveBan ban)

@@ -5,6 +5,9 @@ using DumGum.Webhooks;
 
 namespace DumGum.Projects;
 
+/// <summary>A page of projects; <paramref name="NextAfter"/> is the cursor of the next page, null on the last.</summary>
+public sealed record ProjectPage(IReadOnlyList<Project> Items, string? NextAfter);
+
 /// <summary>
 /// Projects, kept in memory; every change is written through the single writer first. With several nodes a project
 /// created or changed on another node is read on first use and every node re-reads them all on each resync
@@ -66,7 +69,28 @@ public sealed class ProjectStore
         return projects[id];
     }
 
-    public IReadOnlyList<Project> All() => projects.Values.OrderBy(p => p.CreatedAt).ToList();
+    public IReadOnlyList<Project> All() => projects.Values.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id, StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// One page of projects, oldest first (creation time, then id), at most <paramref name="limit"/> after the project
+    /// <paramref name="after"/> (the <see cref="ProjectPage.NextAfter"/> of the previous page: a project id, so a page
+    /// link stays readable). Throws <see cref="ArgumentException"/> when <paramref name="after"/> is not a project.
+    /// </summary>
+    public ProjectPage Page(int limit = 100, string? after = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var all = All();
+        var start = 0;
+        if (after is not null)
+        {
+            var cursor = Find(after) ?? throw new ArgumentException($"There is no project {after}.", nameof(after));
+            // Past the cursor's place in the order, whether or not it is in this node's list yet.
+            start = all.Count(p => p.CreatedAt < cursor.CreatedAt
+                                   || (p.CreatedAt == cursor.CreatedAt && string.CompareOrdinal(p.Id, cursor.Id) <= 0));
+        }
+        var items = all.Skip(start).Take(limit).ToList();
+        return new ProjectPage(items, start + items.Count < all.Count ? items[^1].Id : null);
+    }
 
     public async Task<Project> CreateAsync(string name, ProjectConfig config, CancellationToken cancellationToken = default)
     {

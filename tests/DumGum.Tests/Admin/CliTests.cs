@@ -8,7 +8,7 @@ namespace DumGum.Tests.Admin;
 /// <summary>The operator commands, run as a real process of the server's own assembly against a real database.</summary>
 public sealed class CliTests
 {
-    static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    internal static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "DumGum.Server.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

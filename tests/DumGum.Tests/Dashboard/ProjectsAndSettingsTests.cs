@@ -114,6 +114,13 @@ public sealed class ProjectsAndSettingsTests(BrowserFixture browsers) : IAsyncLi
         var guardrails = (await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["defaultReplyParameters"]!["guardrails"]!;
         Assert.Equal("[60,600]", guardrails["aiSuspicionOptionSet"]!["banDurations"]!.ToJsonString());
 
+        // The endpoint bearer token: saved, then shown only by its last characters.
+        await page.GetByLabel("Bearer token").FillAsync("tok_dashboard_9f8e7d6c5b4a");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save token" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("A token is set (ending …5b4a)")).ToBeVisibleAsync();
+        Assert.DoesNotContain("tok_dashboard_9f8e7d6c5b4a", await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.True((bool)(await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["endpointBearerTokenSet"]!);
+
         // The webhook secret: hidden until revealed, then rotated with its overlap.
         Assert.DoesNotContain(session.Project.WebhookSecret, await page.ContentAsync(), StringComparison.Ordinal);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reveal secret" }).ClickAsync();
@@ -126,5 +133,28 @@ public sealed class ProjectsAndSettingsTests(BrowserFixture browsers) : IAsyncLi
         Assert.NotNull(rotated["previousWebhookSecretExpiresAt"]);
         await BrowserFixture.AssertAccessibleAsync(page);
         await BrowserFixture.ScreenshotAsync(page, "settings");
+    }
+
+    [Fact]
+    public async Task Test_endpoints_shows_each_calls_status_latency_and_the_problems_found()
+    {
+        session.Customer.AddPair("u-1", "p-1", "Hi");
+        session.Customer.Profiles["p-wrong"] = FakeCustomer.Profile("someone-else", "Marta");
+        var page = await session.SignedInPageAsync(browsers.Browser, $"/dashboard/projects/{session.Project.Id}/settings");
+        await page.GetByLabel("User id").FillAsync("u-1");
+        await page.GetByLabel("Persona id").FillAsync("p-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test endpoints" }).ClickAsync();
+        var results = page.GetByRole(AriaRole.Table, new() { Name = "Endpoint test results" });
+        await Assertions.Expect(results.GetByRole(AriaRole.Row)).ToHaveCountAsync(4);
+        await Assertions.Expect(results.GetByRole(AriaRole.Row).Filter(new() { HasText = "Persona profile" })).ToContainTextAsync("OK");
+
+        await page.GetByLabel("Persona id").FillAsync("p-wrong");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test endpoints" }).ClickAsync();
+        var persona = page.GetByRole(AriaRole.Table, new() { Name = "Endpoint test results" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "Persona profile" });
+        await Assertions.Expect(persona).ToContainTextAsync("Failed");
+        await Assertions.Expect(persona).ToContainTextAsync("id");
+        Assert.Contains(session.Customer.Calls, c => c.Path == "/profile" && c.Query.Contains("p-wrong", StringComparison.Ordinal));
+        await BrowserFixture.AssertAccessibleAsync(page);
+        await BrowserFixture.ScreenshotAsync(page, "settings-endpoint-test");
     }
 }

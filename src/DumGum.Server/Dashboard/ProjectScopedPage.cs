@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Components;
 namespace DumGum.Dashboard;
 
 /// <summary>A page about one project (<c>/dashboard/projects/{ProjectId}/…</c>): an unknown id is a 404 page, not an error.</summary>
-public abstract class ProjectPage : ComponentBase
+public abstract class ProjectScopedPage : ComponentBase
 {
     [CascadingParameter] public HttpContext HttpContext { get; set; } = default!;
     [Parameter] public string ProjectId { get; set; } = "";
