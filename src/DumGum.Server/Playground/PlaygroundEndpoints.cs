@@ -2,14 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Http;
-using Microsoft.AspNetCore.Antiforgery;
 
 namespace DumGum.Playground;
 
 /// <summary>
 /// The Playground over HTTP, twice with the same handlers: under <c>/admin/v1/projects/{projectId}/playground</c> with
 /// the admin token, and under <c>/dashboard/api/projects/{projectId}/playground</c> for the page's script (session
-/// cookie, antiforgery header on every change). Both call <see cref="PlaygroundService"/>.
+/// cookie, antiforgery header on every change). Both call <see cref="PlaygroundService"/>, as does the page itself.
 /// </summary>
 public static class PlaygroundEndpoints
 {
@@ -48,25 +47,13 @@ public static class PlaygroundEndpoints
     }
 
     /// <summary>
-    /// The page's script routes: the live stream, sending, and reading. Behind the dashboard's session (policy
-    /// <c>Dashboard</c>); changes need the antiforgery token in the <c>RequestVerificationToken</c> header.
+    /// The page's script routes, on the dashboard's <c>/dashboard/api</c> group (<see cref="Dashboard.DashboardApi"/>),
+    /// which requires the session and checks the antiforgery header (<c>RequestVerificationToken</c>) on every change:
+    /// the live stream, sending, and reading.
     /// </summary>
-    public static RouteGroupBuilder MapPlaygroundApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapPlaygroundApi(this IEndpointRouteBuilder api)
     {
-        var group = app.MapGroup("/dashboard/api/projects/{projectId}/playground").RequireAuthorization("Dashboard").ExcludeFromDescription();
-        group.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
-            {
-                try { await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http); }
-                catch (AntiforgeryValidationException)
-                {
-                    return Problem.Field("RequestVerificationToken", "is missing or not valid for this session; reload the page");
-                }
-            }
-            return await next(context);
-        });
+        var group = api.MapGroup("/projects/{projectId}/playground").RequireAuthorization(Dashboard.DashboardHosting.Policy);
         group.MapGet("/stream", Stream);
         group.MapPost("/messages", Send);
         group.MapGet("/conversation", Read);

@@ -56,6 +56,8 @@ function start(root) {
   }
 
   function bubble(kind) {
+    const empty = document.getElementById("pg-empty");
+    if (empty) empty.remove();
     const li = document.createElement("li");
     li.className = `bubble ${kind}`;
     log.appendChild(li);
@@ -108,14 +110,16 @@ function start(root) {
   }
 
   function language() {
-    const select = form.querySelector("[name='Language']");
+    const select = form.elements.namedItem("Language");
     return (select && select.value) || "EN";
   }
 
   // Side panel inputs are named rp.<path> (rp.vision.sharedPicturesAnalysis) with data-kind Boolean, Number, Choice or Text.
   function replyParameters() {
     const result = {};
-    for (const input of form.querySelectorAll("[name^='rp.']")) {
+    // form.elements, not querySelectorAll: the side panel's fields sit outside the form (form="pg-send").
+    for (const input of form.elements) {
+      if (!input.name || !input.name.startsWith("rp.")) continue;
       const raw = input.value.trim();
       if (raw === "") continue;
       let value = raw;
