@@ -127,9 +127,11 @@ public sealed class ExplorerAndUsageTests(BrowserFixture browsers) : IAsyncLifet
         await BrowserFixture.AssertAccessibleAsync(page);
         await BrowserFixture.ScreenshotAsync(page, "readme-response-explorer");
 
-        // Linked by answer id, as the Playground does: the path and the query form.
+        // Linked by answer id, as the Playground does: both path forms and the query form.
         var answerId = (string)runs.Answer["answerId"]!;
         await page.GotoAsync($"{path}/answer/{answerId}");
+        await Assertions.Expect(detail.GetByRole(AriaRole.Heading, new() { Name = $"Response {answerRunId}" })).ToBeVisibleAsync();
+        await page.GotoAsync($"{path}/{answerId}");
         await Assertions.Expect(detail.GetByRole(AriaRole.Heading, new() { Name = $"Response {answerRunId}" })).ToBeVisibleAsync();
         await page.GotoAsync($"{path}?answer={answerId}");
         await Assertions.Expect(detail.GetByRole(AriaRole.Heading, new() { Name = $"Response {answerRunId}" })).ToBeVisibleAsync();
