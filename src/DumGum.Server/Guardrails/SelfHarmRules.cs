@@ -6,7 +6,7 @@ namespace DumGum.Guardrails;
 /// The deterministic self-harm detection (docs/behaviour.md, "Self-harm"): first-person talk of suicide or of hurting
 /// oneself in the offline engine's seven languages, read on folded text (<see cref="GuardrailPolicy.Fold"/>).
 /// <list type="bullet">
-/// <item>The text is cut into clauses (sentence punctuation, commas, "but", "mais", "aber", "pero", "maar"), so "I'm not okay, I want
+/// <item>The text is cut into clauses (sentence punctuation, commas, "but", "aber", "pero", "maar", French "mais" before a subject), so "I'm not okay, I want
 /// to die" still counts while a negation cannot reach across clauses.</item>
 /// <item>A cue counts unless a negation ("not", "never", "pas", "nicht", "no", "non", "niet", "não", …) stands among the
 /// four words before it or inside it ("I don't want to die", "ich will nicht sterben").</item>
@@ -69,7 +69,8 @@ public static partial class SelfHarmRules
         || word.EndsWith("n't", StringComparison.Ordinal)
         || word.StartsWith("n'", StringComparison.Ordinal);
 
-    [GeneratedRegex("""[.!?;:…\n]+|,|\s[-–—]\s|\b(?:but|mais|aber|pero|maar)\b""", RegexOptions.CultureInvariant)]
+    // French "mais" only before a subject: Portuguese "mais" means "more" ("não quero mais viver").
+    [GeneratedRegex("""[.!?;:…\n]+|,|\s[-–—]\s|\b(?:but|aber|pero|maar)\b|\bmais\s+(?=je\b|j'|tu\b|il\b|elle\b|on\b|ca\b|c')""", RegexOptions.CultureInvariant)]
     private static partial Regex ClauseBreak();
 
     [GeneratedRegex("""
