@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using DumGum.Customers;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Storage;
 using Microsoft.Extensions.Options;
@@ -247,7 +248,7 @@ public sealed class DeliveryDispatcher(
             var now = clock.GetUtcNow();
             if (d.NotBefore > now) await Task.Delay(d.NotBefore - now, clock, stopping);
             if (clock.GetUtcNow() >= d.DeadlineAt) return (false, await ExpireAsync(d, "the deadline passed before the customer accepted the event"));
-            var project = projects.Find(d.ProjectId);
+            var project = projects.Find(d.ProjectId) is { } found ? PlaygroundRouting.For(found, d.UserProfileId) : null;
             if (project is null)
             {
                 await Outbox.SetStatusAsync(writes, d.Id, "failed", "project deleted", clock.GetUtcNow());
