@@ -115,6 +115,7 @@ public sealed class ExplorerAndUsageTests(BrowserFixture browsers) : IAsyncLifet
         await blockRows.First.GetByText("Show text").ClickAsync();
         await Assertions.Expect(blockRows.First.Locator("pre")).ToBeVisibleAsync();
 
+        await Assertions.Expect(detail.Locator("dt:has-text('Safety') + dd")).ToHaveTextAsync("None");
         var facts = detail.Locator("dl.facts").First;
         await Assertions.Expect(facts).ToContainTextAsync((string)runs.Answer["chatModel"]!);
         await Assertions.Expect(facts).ToContainTextAsync((string)runs.Answer["backendModel"]!);
@@ -199,6 +200,7 @@ public sealed class ExplorerAndUsageTests(BrowserFixture browsers) : IAsyncLifet
         await Assertions.Expect(page.Locator("#total-drops-customer-endpoint-failed")).ToHaveTextAsync("1");
         await Assertions.Expect(page.Locator("#total-drops-invalid-profile")).ToHaveTextAsync("0");
         await Assertions.Expect(page.Locator("#total-drops-timeout")).ToHaveTextAsync("0");
+        await Assertions.Expect(page.Locator("#total-self-harm-runs")).ToHaveTextAsync("0");
         // Default: the last 7 days by the day.
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         await Assertions.Expect(page.GetByLabel("To (UTC, included)")).ToHaveValueAsync(today);
