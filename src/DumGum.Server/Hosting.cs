@@ -5,6 +5,7 @@ using DumGum.Customers;
 using DumGum.Dashboard;
 using DumGum.Explorer;
 using DumGum.Guardrails;
+using DumGum.Http;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Replies.Models;
@@ -41,12 +42,9 @@ public static class Hosting
             };
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         });
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "DumGum";
-            document.Info.Version = "2.0";
-            return Task.CompletedTask;
-        }));
+        services.AddDumGumOpenApi();
+        // Handlers read bodies themselves; strict numbers only make the OpenAPI schemas say "integer", not "integer or string".
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddDashboard();
         // The dashboard's files come from wwwroot in every environment (tests run as "Testing"), not only Development.
         builder.WebHost.UseStaticWebAssets();
@@ -145,8 +143,9 @@ public static class Hosting
 
     public static void MapOperations(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz");
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Operations endpoints, not part of the API a client is generated for (docs/behaviour.md, "The OpenAPI document").
+        app.MapHealthChecks("/healthz").ExcludeFromDescription();
+        app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
     }
 
