@@ -99,6 +99,7 @@ public static class Hosting
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
         services.AddHostedService<ClusterSync>();
         services.AddHostedService<ChangeWatcher>();
+        services.AddHostedService<StoredSettingsCheck>();
         services.AddSingleton<Retention>();
         services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         // The reply engine: Generation options, chat model catalog, the IChatClient pipeline, checks, ReplyWriter (docs/models.md).
