@@ -64,6 +64,7 @@ public static class Hosting
             var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>())
             {
                 NodeId = sp.GetRequiredService<NodeIdentity>().Id,
+                MaxQueuedAccepts = config.GetValue("Storage:MaxQueuedEnqueues", 500),
             };
             if (queue.Database.IsPostgres) queue.BeforeCommit = ClusterSync.Notify;
             var metrics = sp.GetRequiredService<DumGumMetrics>();
