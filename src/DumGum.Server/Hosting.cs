@@ -175,10 +175,12 @@ public static class Hosting
                 sample = await SampleSetup.EnsureAsync(sp.GetRequiredService<ProjectStore>(), sp.GetRequiredService<AccessKeyStore>(),
                     sp.GetRequiredService<SampleCustomer>(), dataDirectory, baseUrl, app.Lifetime.ApplicationStopping);
             }
+            app.Logger.LogInformation("Dashboard: {DashboardUrl}", baseUrl + "/dashboard");
             if (generatedToken is null && sample is null) return;
             var o = Console.Out;
             o.WriteLine();
             o.WriteLine("==================== DumGum: shown once, store them now ====================");
+            o.WriteLine($"Dashboard:                  {baseUrl}/dashboard  (sign in with the admin token)");
             if (generatedToken is not null) o.WriteLine($"Admin token (Admin:Token):  {generatedToken}");
             if (sample is not null)
             {

@@ -16,6 +16,8 @@ public sealed class ProjectCreateRequest
     public required string ChatHistoryEndpointUrl { get; init; }
     public required string IncomingContentEndpointUrl { get; init; }
     public Dictionary<string, string>? CustomHeaders { get; init; }
+    /// <summary>Sent as Authorization: Bearer on every call to the project's endpoints; write-only.</summary>
+    public string? EndpointBearerToken { get; init; }
     /// <summary>Defaults for the enqueue's replyParameters, in the same shape.</summary>
     public JsonObject? DefaultReplyParameters { get; init; }
     public RateLimit? RateLimit { get; init; }
@@ -30,6 +32,8 @@ public sealed class ProjectPatchRequest
     public string? ChatHistoryEndpointUrl { get; init; }
     public string? IncomingContentEndpointUrl { get; init; }
     public Dictionary<string, string>? CustomHeaders { get; init; }
+    /// <summary>A new endpoint bearer token; "" removes it.</summary>
+    public string? EndpointBearerToken { get; init; }
     public JsonObject? DefaultReplyParameters { get; init; }
     public RateLimit? RateLimit { get; init; }
     public bool? SmartShareEnabled { get; init; }
@@ -48,6 +52,8 @@ public sealed record ProjectResponse(
     string IncomingContentEndpointUrl,
     DateTimeOffset? IncomingContentEndpointDisabledAt,
     Dictionary<string, string> CustomHeaders,
+    bool EndpointBearerTokenSet,
+    string? EndpointBearerTokenHint,
     JsonObject DefaultReplyParameters,
     RateLimit RateLimit,
     bool SmartShareEnabled,
@@ -57,7 +63,8 @@ public sealed record ProjectResponse(
     DateTimeOffset UpdatedAt)
 {
     public static ProjectResponse From(Project p) => new(p.Id, p.Name, p.Config.ProfileEndpointUrl, p.Config.ChatHistoryEndpointUrl,
-        p.Config.IncomingContentEndpointUrl, p.IncomingDisabledAt, p.Config.CustomHeaders, p.Config.DefaultReplyParameters,
+        p.Config.IncomingContentEndpointUrl, p.IncomingDisabledAt, p.Config.CustomHeaders, p.Config.EndpointBearerToken is not null,
+        CustomerHeaders.Hint(p.Config.EndpointBearerToken), p.Config.DefaultReplyParameters,
         p.Config.RateLimit, p.Config.SmartShareEnabled, p.WebhookSecret,
         p.PreviousWebhookSecret is null ? null : p.PreviousSecretExpiresAt, p.CreatedAt, p.UpdatedAt);
 }

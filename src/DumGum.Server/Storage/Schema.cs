@@ -238,6 +238,7 @@ static class Schema
         ("deliveries", "owner", "TEXT"),
         ("conversations", "restarts", "INTEGER NOT NULL DEFAULT 0"),
         ("call_logs", "delivery_id", "INTEGER"),
+        ("call_logs", "response_excerpt", "TEXT"),
     ];
 
     /// <summary>Indexes on <see cref="AddedColumns"/>: created once the columns exist.</summary>

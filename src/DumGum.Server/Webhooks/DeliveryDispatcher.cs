@@ -304,6 +304,7 @@ public sealed class DeliveryDispatcher(
             attempts++;
             int? status = null;
             string? error = null;
+            string? excerpt = null;
             TimeSpan? retryAfter = null;
             var started = Stopwatch.GetTimestamp();
             await slots.WaitAsync(stopping);
@@ -320,6 +321,7 @@ public sealed class DeliveryDispatcher(
                 {
                     error = $"HTTP {status}";
                     retryAfter = RetryBackoff.RetryAfter(response, clock.GetUtcNow());
+                    excerpt = await CustomerClient.ReadExcerptAsync(response, timeout.Token);
                 }
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
@@ -336,7 +338,7 @@ public sealed class DeliveryDispatcher(
             }
             var latency = Stopwatch.GetElapsedTime(started);
             callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, status, latency, attempts,
-                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id);
+                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id, excerpt: excerpt);
 
             if (error is null)
             {
@@ -394,8 +396,7 @@ public sealed class DeliveryDispatcher(
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        foreach (var (name, value) in project.Config.CustomHeaders) request.Headers.TryAddWithoutValidation(name, value);
-        request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
+        CustomerHeaders.Apply(request, project.Config, o.UserAgent);
         request.Headers.TryAddWithoutValidation("webhook-id", d.WebhookId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.SignatureHeader(project.SigningSecrets(now), d.WebhookId, timestamp, body));
