@@ -219,6 +219,19 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
         });
     }
 
+    /// <summary>
+    /// One entry by id, scoped to the project. (Ids do not follow <c>at</c>: a run's entries are inserted with its outcome,
+    /// after entries of other work that happened meanwhile, so an entry is not found by paging from its id.)
+    /// </summary>
+    public CallLogEntry? Find(string projectId, long id)
+    {
+        using var connection = database.Open();
+        using var command = connection.Sql("SELECT at FROM call_logs WHERE id = @id AND project_id = @p").With("@id", id).With("@p", projectId);
+        if (command.ExecuteScalar() is not { } at) return null;
+        var page = Query(new CallLogQuery(projectId, null, null, null, null, ((long)at).FromUnixMs(), null, 1000) { Until = ((long)at + 1).FromUnixMs() });
+        return page.FirstOrDefault(e => e.Id == id);
+    }
+
     /// <summary>Query values that look like secrets (token, key, secret, signature, password) are not stored.</summary>
     public static string RedactQuery(string url)
     {

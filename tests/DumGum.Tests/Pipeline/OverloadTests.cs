@@ -21,9 +21,9 @@ public sealed class OverloadTests
         var project = await host.CreateProjectAsync(customer);
         var writes = host.Services.GetRequiredService<WriteQueue>();
         using var gate = new ManualResetEventSlim();
-        var stalled = writes.WriteAsync(_ => gate.Wait(TimeSpan.FromSeconds(30)));   // the writer is busy
+        var stalled = writes.WriteAsync(_ => gate.Wait(TimeSpan.FromSeconds(90)));   // the writer is busy
         var waiting = new[] { host.EnqueueAsync(project.Key, Body("u-1")), host.EnqueueAsync(project.Key, Body("u-2")) };
-        var until = DateTime.UtcNow.AddSeconds(10);
+        var until = DateTime.UtcNow.AddSeconds(60);   // generous: the suite runs many hosts at once on 2 cores
         while (writes.QueuedAccepts < 2)
         {
             Assert.True(DateTime.UtcNow < until, "two accepts are waiting");
@@ -52,7 +52,7 @@ public sealed class OverloadTests
         using var writes = new WriteQueue(database, Microsoft.Extensions.Logging.Abstractions.NullLogger<WriteQueue>.Instance);
         using var gate = new ManualResetEventSlim();
         var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var stalled = writes.WriteAsync(_ => gate.Wait(TimeSpan.FromSeconds(30)));
+        var stalled = writes.WriteAsync(_ => gate.Wait(TimeSpan.FromSeconds(90)));
         var runs = Enumerable.Range(0, 1000).Select(i => writes.WriteAsync(_ => order.Enqueue("run"))).ToList();
         var accept = writes.AcceptAsync(new Marker(order), 1);
         gate.Set();
