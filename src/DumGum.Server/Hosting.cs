@@ -6,6 +6,7 @@ using DumGum.Dashboard;
 using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Replies.Models;
@@ -107,11 +108,14 @@ public static class Hosting
         services.AddReplyEngine();
         services.AddSingleton<SoulEngine>();
         services.AddSingleton<SampleCustomer>();
+        services.AddSingleton<ConversationEnqueuer>();
+        services.AddPlayground();
 
         services.AddHttpClient(CustomerClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => OutboundAddressGuard.CreateHandler(
                 sp.GetRequiredService<IOptions<SecurityOptions>>().Value.AllowPrivateNetworkEndpoints,
                 sp.GetRequiredService<IOptions<OutboundOptions>>().Value.ConnectTimeout))
+            .AddHttpMessageHandler<PlaygroundHandler>()   // playground conversations' calls are answered in-process
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);   // the handler already recycles its connections every 2 minutes
         services.AddHttpClient();
 

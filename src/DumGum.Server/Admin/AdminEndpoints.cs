@@ -6,6 +6,7 @@ using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Webhooks;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,7 @@ public static class AdminEndpoints
         group.MapExplorer();
         group.MapBanAdmin();
         group.MapEndpointTest();
+        group.MapPlaygroundAdmin();
         return group;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using DumGum.Customers;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Storage;
 using Microsoft.Extensions.Options;
@@ -286,7 +287,7 @@ public sealed class DeliveryDispatcher(
                 await Task.Delay(OrderCheckInterval, clock, stopping);
                 continue;
             }
-            var project = projects.Find(d.ProjectId);
+            var project = projects.Find(d.ProjectId) is { } found ? PlaygroundRouting.For(found, d.UserProfileId) : null;
             if (project is null)
             {
                 await Outbox.SetStatusAsync(writes, d.Id, "failed", "project deleted", clock.GetUtcNow());
