@@ -5,6 +5,7 @@ using DumGum.Customers;
 using DumGum.Dashboard;
 using DumGum.Explorer;
 using DumGum.Guardrails;
+using DumGum.Http;
 using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Replies;
@@ -42,12 +43,9 @@ public static class Hosting
             };
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         });
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "DumGum";
-            document.Info.Version = "2.0";
-            return Task.CompletedTask;
-        }));
+        services.AddDumGumOpenApi();
+        // Handlers read bodies themselves; strict numbers only make the OpenAPI schemas say "integer", not "integer or string".
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddDashboard();
         // The dashboard's files come from wwwroot in every environment (tests run as "Testing"), not only Development.
         builder.WebHost.UseStaticWebAssets();
@@ -67,6 +65,7 @@ public static class Hosting
             var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>())
             {
                 NodeId = sp.GetRequiredService<NodeIdentity>().Id,
+                MaxQueuedAccepts = config.GetValue("Storage:MaxQueuedEnqueues", 500),
             };
             if (queue.Database.IsPostgres) queue.BeforeCommit = ClusterSync.Notify;
             var metrics = sp.GetRequiredService<DumGumMetrics>();
@@ -101,6 +100,8 @@ public static class Hosting
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
         services.AddHostedService<ClusterSync>();
+        services.AddHostedService<ChangeWatcher>();
+        services.AddHostedService<StoredSettingsCheck>();
         services.AddSingleton<Retention>();
         services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         // The reply engine: Generation options, chat model catalog, the IChatClient pipeline, checks, ReplyWriter (docs/models.md).
@@ -149,8 +150,9 @@ public static class Hosting
 
     public static void MapOperations(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz");
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Operations endpoints, not part of the API a client is generated for (docs/behaviour.md, "The OpenAPI document").
+        app.MapHealthChecks("/healthz").ExcludeFromDescription();
+        app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
     }
 
