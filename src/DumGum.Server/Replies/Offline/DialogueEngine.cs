@@ -331,6 +331,13 @@ internal static class DialogueEngine
 
         string? Value(string name)
         {
+            // {p:masculine|feminine} and {u:…}: the form that agrees with the persona's or the user's gender.
+            if (name.Length > 2 && name[1] == ':' && name[0] is 'p' or 'u')
+            {
+                var bar = name.IndexOf('|', StringComparison.Ordinal);
+                var feminine = Feminine(name[0] == 'p' ? c.Persona.Gender : c.User.Gender);
+                return bar < 0 ? name[2..] : feminine ? name[(bar + 1)..] : name[2..bar];
+            }
             switch (name)
             {
                 case "user": return userName;
@@ -373,6 +380,8 @@ internal static class DialogueEngine
                 default: return null;
             }
         }
+
+        static bool Feminine(string? gender) => gender?.Trim().ToUpperInvariant() is "WOMAN" or "FEMALE" or "TRANS_WOMAN" or "TRANSFEMININE";
 
         /// <summary>The persona's hobbies in this language, excluding food and travel ones so they are not repeated as hobbies.</summary>
         string? HobbyName(int index)
