@@ -168,6 +168,7 @@ public sealed class OfflineQualityTests
         Append("offline-engine-figures.md", line);
         TestContext.Current.TestOutputHelper?.WriteLine(line);
         foreach (var f in m.Failures) TestContext.Current.TestOutputHelper?.WriteLine(f);
+        File.WriteAllLines(Path.Combine(AppContext.BaseDirectory, $"offline-misses-{language.ToLowerInvariant()}.txt"), m.Failures);
     }
 
     static void WriteConversation(string language, int sentences, int distinct, double ratio, string transcript)
