@@ -172,7 +172,8 @@ internal static class DialogueEngine
         {
             var scores = new Dictionary<string, double>(StringComparer.Ordinal);
             Score(pack, messages, scores);
-            if (scores.Count == 0)
+            // A negated message in the chat's language is not re-read in another one, where the negation would be lost.
+            if (scores.Count == 0 && !messages.Any(m => m.Text is { } t && pack.Reader.HasNegation(t)))
             {
                 // A message in another language is still understood; the reply stays in the enqueue's language.
                 Dictionary<string, double>? best = null;
@@ -181,7 +182,8 @@ internal static class DialogueEngine
                     if (ReferenceEquals(other, pack)) continue;
                     var s = new Dictionary<string, double>(StringComparer.Ordinal);
                     Score(other, messages, s);
-                    if (s.Count > 0 && (best is null || s.Values.Sum() > best.Values.Sum())) best = s;
+                    // Only a clear reading (a phrase of two words or more) counts in a language the chat is not in.
+                    if (s.Count > 0 && s.Values.Max() >= 2 && (best is null || s.Values.Sum() > best.Values.Sum())) best = s;
                 }
                 if (best is not null) scores = best;
             }

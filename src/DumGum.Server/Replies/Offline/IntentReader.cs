@@ -136,11 +136,24 @@ internal sealed class IntentReader
         foreach (var s in stems)
             if (secondPerson.Contains(s)) { addressed = true; break; }
 
+        var matches = new List<(string Intent, int Start, int End, double Score)>();
         for (var i = 0; i < stems.Count; i++)
         {
             if (byFirstStem.TryGetValue(stems[i], out var candidates))
                 foreach (var p in candidates) Try(p, i);
             foreach (var p in wildcardFirst) Try(p, i);
+        }
+        // A phrase inside a longer phrase of another intent is part of it: "je pense à toi" is flirting, not "à toi?".
+        foreach (var m in matches)
+        {
+            var inside = false;
+            foreach (var o in matches)
+                if (o.Intent != m.Intent && o.Start <= m.Start && o.End >= m.End && o.End - o.Start > m.End - m.Start)
+                {
+                    inside = true;
+                    break;
+                }
+            if (!inside) scores[m.Intent] = scores.GetValueOrDefault(m.Intent) + m.Score;
         }
 
         void Try(Pattern p, int start)
@@ -160,8 +173,16 @@ internal sealed class IntentReader
                 intent = instead;
             }
             if (intent == Intents.Unknown) return;
-            scores[intent] = scores.GetValueOrDefault(intent) + length * p.Rule.Weight * weight;
+            matches.Add((intent, start, start + length, length * p.Rule.Weight * weight));
         }
+    }
+
+    /// <summary>Whether <paramref name="text"/> holds a negation word of this language.</summary>
+    public bool HasNegation(string text)
+    {
+        foreach (var stem in analyzer.Stems(text))
+            if (negations.Contains(stem)) return true;
+        return false;
     }
 
     /// <summary>A negation among the three words before <paramref name="start"/>, in the same clause.</summary>
