@@ -125,12 +125,16 @@ internal static class DialogueEngine
             var ask = c.EndWithQuestion ?? (!farewell && Unit(101) < DefaultQuestionRate);
 
             var slots = new List<string>(5);
-            var mainText = Pick(Candidates(pack.Replies, key), Intents.Facts.GetValueOrDefault(main) ?? (main == Intents.Gift ? "gift" : null), required: true)!;
-            mainText = WithEmoji(mainText, main);
+            var mainCandidates = Candidates(pack.Replies, key);
+            var fact = Intents.Facts.GetValueOrDefault(main) ?? (main == Intents.Gift ? "gift" : null);
+            var mainText = Pick(mainCandidates, fact, required: false);
+            // Every phrasing of this answer is in her recent messages: a question alone is better than a repeat.
+            if (mainText is null && !ask && c.EndWithQuestion is null && !farewell) ask = true;
+            if (mainText is null && (!ask || Question(main, peek: true) is null)) mainText = Pick(mainCandidates, fact, required: true);
             string? ack = null;
             if (second is not null && length != "SHORT") ack = Pick(Candidates(pack.Acks, second), null, required: false);
             if (ack is not null && second == Intents.Greeting) slots.Add(ack);
-            slots.Add(mainText);
+            if (mainText is not null) slots.Add(WithEmoji(mainText, main));
             if (ack is not null && second != Intents.Greeting) slots.Add(ack);
             if (length == "LONG")
             {
@@ -251,11 +255,11 @@ internal static class DialogueEngine
             return open.Count == 0 ? null : open[(int)(Mix(103) % (ulong)open.Count)].Id;
         }
 
-        string? Question(string intent)
+        string? Question(string intent, bool peek = false)
         {
             var specific = Candidates(pack.Questions, intent);
-            if (Pick(specific, null, required: false) is { } q) return q;
-            return Pick(Candidates(pack.Questions, "generic"), null, required: false);
+            if (Pick(specific, null, required: false, peek) is { } q) return q;
+            return Pick(Candidates(pack.Questions, "generic"), null, required: false, peek);
         }
 
         List<Template> Candidates(System.Collections.Frozen.FrozenDictionary<string, Template[]> table, string key)
@@ -271,25 +275,32 @@ internal static class DialogueEngine
         /// in the persona's recent messages; templates naming <paramref name="fact"/> win when there is one. When every
         /// phrasing was used, a required slot repeats the seeded one and an optional slot is left out.
         /// </summary>
-        string? Pick(List<Template> candidates, string? fact, bool required)
+        string? Pick(List<Template> candidates, string? fact, bool required, bool peek = false)
         {
-            var s = ++salt;
+            var s = peek ? salt + 1 : ++salt;
             if (candidates.Count == 0) return null;
             if (fact is not null && candidates.Any(t => UsesFact(t, fact) && Fill(t) is not null))
                 candidates = candidates.Where(t => UsesFact(t, fact)).ToList();
             var start = (int)(Mix(s) % (ulong)candidates.Count);
             string? fallback = null;
+            var oldest = -1;
             for (var k = 0; k < candidates.Count; k++)
             {
                 var t = candidates[(start + k) % candidates.Count];
                 if (Fill(t) is not { } text) continue;
-                fallback ??= text;
-                if (Used(t, text) || CopiesUser(text)) continue;
-                Remember(t, text);
-                return text;
+                if (!Used(t, text) && !CopiesUser(text))
+                {
+                    if (!peek) Remember(t, text);
+                    return text;
+                }
+                // The phrasing she used longest ago: the recent text is newest first.
+                var at = recent.IndexOf(Signature(t, text), StringComparison.Ordinal);
+                if (fallback is null || at > oldest) (fallback, oldest) = (text, at);
             }
             return required ? fallback ?? "…" : null;
         }
+
+        static string Signature(Template t, string text) => t.Signature.Length >= 10 ? t.Signature : Template.Normalize(text);
 
         /// <summary>A fact shows as its placeholder or a variant of it: <c>{job}</c>/<c>{ajob}</c>, <c>{pet}</c>/<c>{petName}</c>…</summary>
         static bool UsesFact(Template t, string fact) =>
