@@ -173,10 +173,13 @@ public static class Hosting
                 sample = await SampleSetup.EnsureAsync(sp.GetRequiredService<ProjectStore>(), sp.GetRequiredService<AccessKeyStore>(),
                     sp.GetRequiredService<SampleCustomer>(), dataDirectory, baseUrl, app.Lifetime.ApplicationStopping);
             }
+            var engine = StatusEndpoints.Banner(sp.GetRequiredService<IOptions<GenerationOptions>>().Value);
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("DumGum.Hosting").LogInformation("Reply engine: {Engine}", engine);
             if (generatedToken is null && sample is null) return;
             var o = Console.Out;
             o.WriteLine();
             o.WriteLine("==================== DumGum: shown once, store them now ====================");
+            o.WriteLine($"Reply engine:               {engine}");
             if (generatedToken is not null) o.WriteLine($"Admin token (Admin:Token):  {generatedToken}");
             if (sample is not null)
             {

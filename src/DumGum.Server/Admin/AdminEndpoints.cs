@@ -47,6 +47,7 @@ public static class AdminEndpoints
         group.MapExplorer();
         group.MapBanAdmin();
         group.MapEndpointTest();
+        group.MapStatus();
         return group;
     }
 
