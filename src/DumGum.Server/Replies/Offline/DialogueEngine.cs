@@ -23,7 +23,7 @@ internal sealed record OfflineReply(IReadOnlyList<string> Parts, string? Picture
 internal static class DialogueEngine
 {
     /// <summary>Persona messages looked at for phrasings already used (the spec asks for at least the last 10).</summary>
-    public const int RecentPersonaMessages = 60;
+    public const int RecentPersonaMessages = 50;
 
     /// <summary>Runs of this many words of the user's message never appear in a reply: the engine does not quote.</summary>
     public const int MaxCopiedWords = 4;

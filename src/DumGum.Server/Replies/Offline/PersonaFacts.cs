@@ -21,6 +21,8 @@ internal sealed record ChildFact(string? Name, string Relation, int? Age);
 internal sealed class PersonaFacts
 {
     static readonly ConditionalWeakTable<CustomerProfile, PersonaFacts> Cache = [];
+    /// <summary>The profile fields read here: an override of any other field (<c>sexualDrive</c>…) keeps the cached facts.</summary>
+    static readonly HashSet<string> Fields = new(StringComparer.Ordinal) { "features", "countryCode", "city", "pets", "children", "description" };
     static readonly HashSet<string> EmptyValues = new(StringComparer.OrdinalIgnoreCase) { "", "NONE", "UNKNOWN", "OTHER", "N/A", "NULL" };
 
     public string? Job { get; private init; }
@@ -37,7 +39,7 @@ internal sealed class PersonaFacts
     public static PersonaFacts Of(CustomerProfile profile, JsonObject? overrides)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        if (overrides is { Count: > 0 }) return Read(profile, overrides);
+        if (overrides is { Count: > 0 } && overrides.Any(o => Fields.Contains(o.Key))) return Read(profile, overrides);
         return Cache.GetValue(profile, p => Read(p, null));
     }
 
