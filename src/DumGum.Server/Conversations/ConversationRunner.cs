@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
+using DumGum.Playground;
 using Microsoft.Extensions.AI;
 using DumGum.Projects;
 using DumGum.Replies;
@@ -47,7 +48,7 @@ public sealed class ConversationRunner(
 
         var served = store.LoadServed(conversationId, claim.Watermark);
         var newest = EnqueueRequest.Parse(served[^1].Request);
-        var project = projects.Find(key.ProjectId);
+        var project = projects.Find(key.ProjectId) is { } found ? PlaygroundRouting.For(found, key.UserProfileId) : null;
         var oldest = claim.OldestAcceptedAt;
         var tags = newest.Tags;
         if (project is null)
@@ -97,7 +98,8 @@ public sealed class ConversationRunner(
             // From here on a newer enqueue no longer restarts this run: it will get its own.
             run.Generating = false;
             var now = clock.GetUtcNow();
-            var stop = await guardrail.ApplyAsync(project.Id, key, context, reply, newest.TestMode, now);
+            var safety = await guardrail.ApplyAsync(project, key, context, reply, newest.TestMode, now);
+            (reply, var stop) = (safety.Reply, safety.Stop);
             var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);

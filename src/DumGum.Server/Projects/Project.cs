@@ -10,11 +10,21 @@ public sealed record ProjectConfig
     public required string IncomingContentEndpointUrl { get; init; }
     /// <summary>Sent on every call to the customer (GETs and event POSTs).</summary>
     public Dictionary<string, string> CustomHeaders { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// Sent as <c>Authorization: Bearer …</c> on every call to the customer (it wins over a custom Authorization
+    /// header). Write-only: API answers say only whether one is set and how it ends.
+    /// </summary>
+    public string? EndpointBearerToken { get; init; }
     /// <summary>Project defaults for <c>replyParameters</c>: a request's non-null value wins over these.</summary>
     public JsonObject DefaultReplyParameters { get; init; } = [];
     public RateLimit RateLimit { get; init; } = new();
     /// <summary>Smart Share: the persona may share one of the request's <c>shareablePictures</c> (decisions §7).</summary>
     public bool SmartShareEnabled { get; init; }
+    /// <summary>
+    /// <c>never</c> (default), <c>when-asked-sincerely</c> or <c>always-on-first-message</c>: whether the persona says it is
+    /// an AI, over "stay in character" (docs/behaviour.md, "AI disclosure"; <see cref="Guardrails.AiDisclosurePolicy"/>).
+    /// </summary>
+    public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
 }
 
 public sealed record RateLimit

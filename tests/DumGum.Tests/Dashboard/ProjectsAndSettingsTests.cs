@@ -114,6 +114,13 @@ public sealed class ProjectsAndSettingsTests(BrowserFixture browsers) : IAsyncLi
         var guardrails = (await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["defaultReplyParameters"]!["guardrails"]!;
         Assert.Equal("[60,600]", guardrails["aiSuspicionOptionSet"]!["banDurations"]!.ToJsonString());
 
+        // The endpoint bearer token: saved, then shown only by its last characters.
+        await page.GetByLabel("Bearer token").FillAsync("tok_dashboard_9f8e7d6c5b4a");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save token" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("A token is set (ending …5b4a)")).ToBeVisibleAsync();
+        Assert.DoesNotContain("tok_dashboard_9f8e7d6c5b4a", await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.True((bool)(await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["endpointBearerTokenSet"]!);
+
         // The webhook secret: hidden until revealed, then rotated with its overlap.
         Assert.DoesNotContain(session.Project.WebhookSecret, await page.ContentAsync(), StringComparison.Ordinal);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reveal secret" }).ClickAsync();
@@ -126,6 +133,30 @@ public sealed class ProjectsAndSettingsTests(BrowserFixture browsers) : IAsyncLi
         Assert.NotNull(rotated["previousWebhookSecretExpiresAt"]);
         await BrowserFixture.AssertAccessibleAsync(page);
         await BrowserFixture.ScreenshotAsync(page, "settings");
+    }
+
+    [Fact]
+    public async Task Settings_saves_the_AI_disclosure_policy_and_shows_the_self_harm_guardrail()
+    {
+        var id = session.Project.Id;
+        var page = await session.SignedInPageAsync(browsers.Browser, $"/dashboard/projects/{id}/settings");
+        var policy = page.GetByLabel("AI disclosure", new() { Exact = true });
+        await Assertions.Expect(policy).ToHaveValueAsync("never");
+        await policy.SelectOptionAsync("when-asked-sincerely");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save limits" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved");
+        Assert.Equal("when-asked-sincerely", (string?)(await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["aiDisclosurePolicy"]);
+        await Assertions.Expect(page.GetByLabel("AI disclosure", new() { Exact = true })).ToHaveValueAsync("when-asked-sincerely");
+
+        // The self-harm guardrail is a Core Guardian row like the others, without a ban ladder.
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = "Self harm" }) });
+        await Assertions.Expect(row).ToContainTextAsync("Never bans");
+        await page.GetByLabel("Self harm switch").SelectOptionAsync("false");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save Core Guardian" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved");
+        var guardrails = (await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["defaultReplyParameters"]!["guardrails"]!;
+        Assert.False((bool)guardrails["selfHarm"]!);
+        await BrowserFixture.AssertAccessibleAsync(page);
     }
 
     [Fact]
