@@ -180,11 +180,14 @@ public static class Hosting
                     sp.GetRequiredService<SampleCustomer>(), dataDirectory, baseUrl, app.Lifetime.ApplicationStopping);
             }
             app.Logger.LogInformation("Dashboard: {DashboardUrl}", baseUrl + "/dashboard");
+            var engine = StatusEndpoints.Banner(sp.GetRequiredService<IOptions<GenerationOptions>>().Value);
+            app.Logger.LogInformation("Reply engine: {Engine}", engine);
             if (generatedToken is null && sample is null) return;
             var o = Console.Out;
             o.WriteLine();
             o.WriteLine("==================== DumGum: shown once, store them now ====================");
             o.WriteLine($"Dashboard:                  {baseUrl}/dashboard  (sign in with the admin token)");
+            o.WriteLine($"Reply engine:               {engine}");
             if (generatedToken is not null) o.WriteLine($"Admin token (Admin:Token):  {generatedToken}");
             if (sample is not null)
             {

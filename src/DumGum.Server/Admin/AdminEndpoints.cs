@@ -59,6 +59,7 @@ public static class AdminEndpoints
         group.MapBanAdmin();
         group.MapEndpointTest();
         group.MapPlaygroundAdmin();
+        group.MapStatus();
         return group;
     }
 
