@@ -5,6 +5,7 @@ using DumGum.Customers;
 using DumGum.Dashboard;
 using DumGum.Explorer;
 using DumGum.Guardrails;
+using DumGum.Http;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Replies.Models;
@@ -47,6 +48,7 @@ public static class Hosting
             document.Info.Version = "2.0";
             return Task.CompletedTask;
         }));
+        services.AddQuietTransportFaults();
         services.AddDashboard();
         // The dashboard's files come from wwwroot in every environment (tests run as "Testing"), not only Development.
         builder.WebHost.UseStaticWebAssets();
@@ -116,6 +118,7 @@ public static class Hosting
 
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(DumGumMetrics.MeterName)
+            .ConfigureDumGumViews()
             .AddMeter(ModelServices.TelemetrySourceName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
@@ -127,7 +130,7 @@ public static class Hosting
     /// per-request logging at Information. Then the copies beside the binary are read, still before environment
     /// variables and the command line, so those keep the last word.
     /// </summary>
-    static void UseSettingsBesideTheBinary(WebApplicationBuilder builder)
+    internal static void UseSettingsBesideTheBinary(WebApplicationBuilder builder)
     {
         if (File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json"))) return;
         var directory = AppContext.BaseDirectory;

@@ -19,6 +19,7 @@ public sealed class ConversationScheduler(
     ConversationStore store,
     ConversationRunner runner,
     DeliveryDispatcher deliveries,
+    Projects.ProjectStore projects,
     TimeProvider clock,
     IOptions<ConversationOptions> options,
     DumGumMetrics metrics,
@@ -191,7 +192,10 @@ public sealed class ConversationScheduler(
                 state.BurstStartedAt = p.OldestPendingAt;
                 state.LastEnqueueAt = p.LastEnqueueAt;
                 state.LatestEnqueueId = p.LatestEnqueueId;
-                state.BufferSeconds = (int?)(long?)request.ReplyParameters["bufferSeconds"] ?? ReplySettings.DefaultBufferSeconds;
+                // The same merge as at enqueue (docs/behaviour.md, "The enqueue flow"): the project's default applies
+                // when the request did not set it.
+                state.BufferSeconds = ReplySettings.BufferSeconds(ReplySettings.Merge(request.ReplyParameters,
+                    projects.Find(p.Key.ProjectId)?.Config.DefaultReplyParameters ?? new System.Text.Json.Nodes.JsonObject()));
                 var due = DueAt(state);
                 // A run (of a previous process, or of another node) may hold the lease: look again when it lapses.
                 if (p.LeaseUntil is { } leased && leased > due) due = leased;
