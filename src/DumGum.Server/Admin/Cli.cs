@@ -121,7 +121,7 @@ public static class Cli
     /// The server's own configuration, built the same way (WebApplication's sources and order, and the fallback to the
     /// settings beside the binary), so a command finds the database the server uses.
     /// </summary>
-    static IConfiguration Configuration(Dictionary<string, string?> settings)
+    static ConfigurationManager Configuration(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(settings.Select(s => $"--{s.Key}={s.Value}").ToArray());
         Hosting.UseSettingsBesideTheBinary(builder);

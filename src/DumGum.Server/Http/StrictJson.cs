@@ -66,7 +66,7 @@ public static class StrictJson
                         continue;
                     case JsonTokenType.Number:
                         Advance(top);
-                        if (!reader.TryGetDouble(out _))
+                        if (!reader.TryGetDouble(out var number) || !double.IsFinite(number))
                             return new JsonFault(Join(frames, null), "the number is out of range (it does not fit a 64-bit floating-point number)");
                         continue;
                     default:
