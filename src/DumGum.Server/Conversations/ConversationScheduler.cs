@@ -170,6 +170,13 @@ public sealed class ConversationScheduler(
         return timers.RunAsync(Fire, stoppingToken);
     }
 
+    /// <summary>The buffer and due time this node holds for a pending conversation, or null (for tests and diagnostics).</summary>
+    internal (int BufferSeconds, DateTimeOffset Due)? Timer(long conversationId)
+    {
+        if (!states.TryGetValue(conversationId, out var state)) return null;
+        lock (state) return state.Pending ? (state.BufferSeconds, state.Due) : null;
+    }
+
     /// <summary>
     /// Brings the timers in line with the pending work in the database, read at <paramref name="readAt"/>: adds
     /// conversations this node has not heard of (at start; or a notice was missed, or their node died) and forgets those

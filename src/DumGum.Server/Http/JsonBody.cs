@@ -27,8 +27,10 @@ public static class JsonBody
         catch (Exception ex) when (ex is IOException
                                    || ex is OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            // The client reset or closed the connection mid-body: nobody is left to read an answer.
+            // The client reset or closed the connection mid-body: nobody is left to read an answer. Abort our side too,
+            // or Kestrel would try to drain a body whose reader just failed (and log that as an error).
             Log(request).LogDebug("Request body not read: the connection was aborted ({Reason})", ex.Message);
+            request.HttpContext.Abort();
             return (null, BodyNotRead(400, "The connection was closed before the whole body arrived."));
         }
     }

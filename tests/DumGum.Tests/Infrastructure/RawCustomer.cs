@@ -127,6 +127,8 @@ public sealed class RawCustomer : IAsyncDisposable
         {
             var read = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None);
             if (read == 0) return null;
+            // A TLS ClientHello (record type 22): this endpoint speaks no TLS; the script decides what the client gets.
+            if (length == 0 && buffer[0] == 0x16) return "(tls)";
             length += read;
             var text = Encoding.Latin1.GetString(buffer, 0, length);
             if (text.Contains("\r\n\r\n", StringComparison.Ordinal))
