@@ -72,7 +72,9 @@ public static class JsonBody
             if (StrictJson.Check(buffer.AsSpan(0, length)) is { } fault)
                 return (null, Problem.Validation(new Dictionary<string, string[]> { [fault.Path] = [fault.Message] },
                     fault.Path == "$" ? "The body is not valid JSON." : $"The body is not acceptable JSON: {fault.Path}: {fault.Message}."));
-            return (JsonDocument.Parse(buffer.AsMemory(0, length), StrictJson.DocumentOptions), null);
+            // JsonDocument keeps (does not copy) the memory it parses, and this buffer goes back to the pool on return:
+            // parse a copy of its own, or the document would read whatever the next request writes there.
+            return (JsonDocument.Parse(buffer.AsSpan(0, length).ToArray(), StrictJson.DocumentOptions), null);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace DumGum.Http;
 
@@ -150,6 +151,9 @@ public static class StrictJson
             if (scratch is not null) ArrayPool<char>.Shared.Return(scratch);
             scratch = ArrayPool<char>.Shared.Rent(Math.Max(needed, 256));
         }
+        // CopyString does not refuse every invalid UTF-8 sequence (some come back as U+FFFD), while GetString does, later:
+        // check the bytes themselves. Escapes are ASCII, so the escaped form is valid exactly when the text is.
+        if (reader.HasValueSequence ? !IsValidUtf8(reader.ValueSequence) : !Utf8.IsValid(reader.ValueSpan)) return null;
         try
         {
             var length = reader.CopyString(scratch);
@@ -163,6 +167,8 @@ public static class StrictJson
             return null;
         }
     }
+
+    static bool IsValidUtf8(ReadOnlySequence<byte> sequence) => Utf8.IsValid(sequence.ToArray());
 
     static bool IsWellFormed(ReadOnlySpan<char> s)
     {
