@@ -162,6 +162,10 @@ public static class BodyFuzzer
         "wrong-type", "bad-name", "truncate", "flip-byte", "wrong-root", "bad-syntax",
     ];
 
+    static readonly string[] HugeNumbers = ["1e400", "-1e999", "123456789012345678901234567890", "1" + new string('0', 400), "4e-400", "-0", "9223372036854775808"];
+    static readonly string[] OtherTypes = ["[]", "{}", "true", "null", "\"s\"", "0", "1.5", "[1,\"a\",null]", "{\"x\":[]}"];
+    static readonly string[] Roots = ["[]", "\"body\"", "42", "null", "true", "", " ", "[{}]"];
+
     /// <summary>Bodies for one endpoint: schema-shaped, then (mostly) mutated.</summary>
     public static Gen<FuzzBody> Bodies(string endpoint) =>
         Gen.Select(Schema(endpoint), Gen.Int[0, Mutations.Length - 1], Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue],
@@ -225,11 +229,11 @@ public static class BodyFuzzer
             }
             case "huge-number":
                 SetValue();
-                bytes = Splice(Mark, Ascii(new[] { "1e400", "-1e999", "123456789012345678901234567890", "1" + new string('0', 400), "4e-400", "-0", "9223372036854775808" }[how % 7]));
+                bytes = Splice(Mark, Ascii(HugeNumbers[how % HugeNumbers.Length]));
                 break;
             case "wrong-type":
                 SetValue();
-                bytes = Splice(Mark, Ascii(new[] { "[]", "{}", "true", "null", "\"s\"", "0", "1.5", "[1,\"a\",null]", "{\"x\":[]}" }[how % 9]));
+                bytes = Splice(Mark, Ascii(OtherTypes[how % OtherTypes.Length]));
                 break;
             case "bad-name":
             {
@@ -257,7 +261,7 @@ public static class BodyFuzzer
                 break;
             }
             case "wrong-root":
-                bytes = Ascii(new[] { "[]", "\"body\"", "42", "null", "true", "", " ", "[{}]" }[how % 8]);
+                bytes = Ascii(Roots[how % Roots.Length]);
                 break;
             case "bad-syntax":
             {
