@@ -59,6 +59,8 @@ var project = await AdminAsync(HttpMethod.Post, "/admin/v1/projects", new JsonOb
     ["profileEndpointUrl"] = customer + "/profile",
     ["chatHistoryEndpointUrl"] = customer + "/history",
     ["incomingContentEndpointUrl"] = customer + "/incoming",
+    // Far above what the run sends, so every body meets validation rather than the key's rate limit.
+    ["rateLimit"] = new JsonObject { ["requestsPerSecond"] = 1_000_000, ["burst"] = 1_000_000 },
 });
 var projectId = (string)project["id"]!;
 var key = (string)(await AdminAsync(HttpMethod.Post, $"/admin/v1/projects/{projectId}/access-keys", new JsonObject { ["name"] = "fuzz" }))["key"]!;
