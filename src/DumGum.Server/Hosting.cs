@@ -6,6 +6,7 @@ using DumGum.Dashboard;
 using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Replies.Models;
@@ -108,11 +109,14 @@ public static class Hosting
         services.AddReplyEngine();
         services.AddSingleton<SoulEngine>();
         services.AddSingleton<SampleCustomer>();
+        services.AddSingleton<ConversationEnqueuer>();
+        services.AddPlayground();
 
         services.AddHttpClient(CustomerClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => OutboundAddressGuard.CreateHandler(
                 sp.GetRequiredService<IOptions<SecurityOptions>>().Value.AllowPrivateNetworkEndpoints,
                 sp.GetRequiredService<IOptions<OutboundOptions>>().Value.ConnectTimeout))
+            .AddHttpMessageHandler<PlaygroundHandler>()   // playground conversations' calls are answered in-process
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);   // the handler already recycles its connections every 2 minutes
         services.AddHttpClient();
 
@@ -176,10 +180,12 @@ public static class Hosting
                 sample = await SampleSetup.EnsureAsync(sp.GetRequiredService<ProjectStore>(), sp.GetRequiredService<AccessKeyStore>(),
                     sp.GetRequiredService<SampleCustomer>(), dataDirectory, baseUrl, app.Lifetime.ApplicationStopping);
             }
+            app.Logger.LogInformation("Dashboard: {DashboardUrl}", baseUrl + "/dashboard");
             if (generatedToken is null && sample is null) return;
             var o = Console.Out;
             o.WriteLine();
             o.WriteLine("==================== DumGum: shown once, store them now ====================");
+            o.WriteLine($"Dashboard:                  {baseUrl}/dashboard  (sign in with the admin token)");
             if (generatedToken is not null) o.WriteLine($"Admin token (Admin:Token):  {generatedToken}");
             if (sample is not null)
             {

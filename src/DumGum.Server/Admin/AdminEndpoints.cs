@@ -6,6 +6,7 @@ using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Webhooks;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,7 @@ public static class AdminEndpoints
         group.MapExplorer();
         group.MapBanAdmin();
         group.MapEndpointTest();
+        group.MapPlaygroundAdmin();
         return group;
     }
 
@@ -156,6 +158,8 @@ public static class AdminEndpoints
         incomingContentEndpointUrl = p.Config.IncomingContentEndpointUrl,
         incomingContentEndpointDisabledAt = p.IncomingDisabledAt,
         customHeaders = p.Config.CustomHeaders,
+        endpointBearerTokenSet = p.Config.EndpointBearerToken is not null,
+        endpointBearerTokenHint = CustomerHeaders.Hint(p.Config.EndpointBearerToken),
         defaultReplyParameters = p.Config.DefaultReplyParameters,
         rateLimit = p.Config.RateLimit,
         smartShareEnabled = p.Config.SmartShareEnabled,
@@ -178,6 +182,7 @@ public sealed record ProjectDocument(
     string ChatHistoryEndpointUrl,
     string IncomingContentEndpointUrl,
     Dictionary<string, string>? CustomHeaders,
+    string? EndpointBearerToken,
     Dictionary<string, object?>? DefaultReplyParameters,
     RateLimit? RateLimit,
     bool? SmartShareEnabled,

@@ -65,6 +65,8 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
             CustomHeaders = body["customHeaders"] is JsonObject headers
                 ? headers.ToDictionary(h => h.Key, h => (string)h.Value!, StringComparer.OrdinalIgnoreCase)
                 : current?.CustomHeaders ?? new(StringComparer.OrdinalIgnoreCase),
+            EndpointBearerToken = body["endpointBearerToken"] is JsonValue token
+                ? ((string)token! is { Length: > 0 } t ? t : null) : current?.EndpointBearerToken,
             DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
                 ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
             SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,

@@ -116,6 +116,28 @@ public sealed class CustomHeadersRule : JsonRule
     static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 }
 
+/// <summary>
+/// The token DumGum sends as <c>Authorization: Bearer …</c>: visible ASCII without spaces, so it fits the header as it
+/// is; an empty string removes it.
+/// </summary>
+public sealed class BearerTokenRule : JsonRule
+{
+    public const int MaxLength = 4096;
+
+    public override JsonNode? Check(JsonElement value, string path, Errors errors)
+    {
+        if (value.ValueKind != JsonValueKind.String) { errors.Add(path, $"must be a string, not {Kind(value)}"); return null; }
+        var token = value.GetString()!;
+        if (token.Length > MaxLength) { errors.Add(path, $"must be at most {MaxLength} characters long"); return null; }
+        if (!token.All(c => c is >= '!' and <= '~'))
+        {
+            errors.Add(path, "must be visible ASCII characters without spaces (or empty, to remove the token)");
+            return null;
+        }
+        return JsonValue.Create(token);
+    }
+}
+
 public static class ProjectRules
 {
     /// <summary>The body that creates an access key.</summary>
@@ -130,6 +152,7 @@ public static class ProjectRules
             new Field("chatHistoryEndpointUrl", url, Required: !forUpdate),
             new Field("incomingContentEndpointUrl", url, Required: !forUpdate),
             new Field("customHeaders", new CustomHeadersRule()),
+            new Field("endpointBearerToken", new BearerTokenRule()),
             new Field("defaultReplyParameters", schema.ReplyParameters),
             new Field("rateLimit", new ObjectRule(
                 new Field("requestsPerSecond", new NumberRule(0.01, 1_000_000)),

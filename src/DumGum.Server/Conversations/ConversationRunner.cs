@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
+using DumGum.Playground;
 using Microsoft.Extensions.AI;
 using DumGum.Projects;
 using DumGum.Replies;
@@ -47,7 +48,7 @@ public sealed class ConversationRunner(
 
         var served = store.LoadServed(conversationId, claim.Watermark);
         var newest = EnqueueRequest.Parse(served[^1].Request);
-        var project = projects.Find(key.ProjectId);
+        var project = projects.Find(key.ProjectId) is { } found ? PlaygroundRouting.For(found, key.UserProfileId) : null;
         var oldest = claim.OldestAcceptedAt;
         var tags = newest.Tags;
         if (project is null)

@@ -1,7 +1,5 @@
 using DumGum.AccessKeys;
-using DumGum.Guardrails;
 using DumGum.Http;
-using DumGum.Storage;
 
 namespace DumGum.Conversations;
 
@@ -20,34 +18,14 @@ public static class EnqueueEndpoints
         return group;
     }
 
-    static async Task<IResult> Enqueue(HttpContext http, AccessKeyAuth auth, EnqueueSchema schema, ConversationStore store,
-        ConversationScheduler scheduler, BanLedger bans, TimeProvider clock, DumGumMetrics metrics)
+    static async Task<IResult> Enqueue(HttpContext http, AccessKeyAuth auth, ConversationEnqueuer enqueuer)
     {
         var (project, denied) = auth.Authorize(http.Request);
         if (denied is not null) return denied;
         var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
         if (problem is not null) return problem;
         using (document)
-        {
-            if (schema.Validate(document!.RootElement, out var errors) is not { } request) return Problem.Validation(errors);
-            // A conversation under an active ban takes nothing new (decisions §3): 409 with the reason and the end.
-            if (bans.Find(project!.Id, request.UserProfileId, request.PersonaProfileId, clock.GetUtcNow()) is { } ban)
-                return BanLedger.ToProblem(ban);
-            var parameters = ReplySettings.Merge(request.ReplyParameters, project.Config.DefaultReplyParameters);
-            var key = new ConversationKey(project.Id, request.UserProfileId, request.PersonaProfileId);
-            try
-            {
-                var accepted = await store.AcceptAsync(key, request.Canonical.ToJsonString(),
-                    ReplySettings.BufferSeconds(parameters), ReplySettings.MaxProcessingTimeSeconds(parameters));
-                scheduler.Accepted(accepted);
-                metrics.Enqueued();
-                return Results.NoContent();
-            }
-            catch (StorageUnavailableException ex)
-            {
-                return Problem.Unavailable($"The request was not stored: {ex.Message}. Retry later.");
-            }
-        }
+            return await enqueuer.EnqueueAsync(project!, document!.RootElement) ?? Results.NoContent();
     }
 }
 

@@ -3,8 +3,9 @@ using DumGum.Storage;
 
 namespace DumGum.Customers;
 
+/// <summary>One call to a customer endpoint; <see cref="ResponseExcerpt"/> is kept for failed calls only (docs/behaviour.md, "Project logs").</summary>
 public sealed record CallLogEntry(long Id, string ProjectId, DateTimeOffset At, string Kind, string Url, int? Status,
-    long LatencyMs, int Attempt, string? Error, string? UserProfileId, string? PersonaProfileId);
+    long LatencyMs, int Attempt, string? Error, string? UserProfileId, string? PersonaProfileId, string? ResponseExcerpt = null);
 
 /// <summary>
 /// A page of the project logs, newest first. <see cref="Status"/> is <c>ok</c>, <c>error</c> or an HTTP status code;
@@ -30,17 +31,17 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
     /// customer calls in the usage). <paramref name="deliveryId"/> ties an Incoming Content POST to its event.
     /// </summary>
     public void Record(string projectId, string kind, string url, int? status, TimeSpan latency, int attempt, string? error,
-        string? userProfileId, string? personaProfileId, long? deliveryId = null, bool call = true)
+        string? userProfileId, string? personaProfileId, long? deliveryId = null, bool call = true, string? excerpt = null)
     {
         var at = clock.GetUtcNow().ToUnixMs();
         var safeUrl = RedactQuery(url);
         writes.WriteAsync(Batch.Instance, new Entry(projectId, at, kind, safeUrl, status, (long)latency.TotalMilliseconds, attempt, error,
-                userProfileId, personaProfileId, deliveryId, call))
+                userProfileId, personaProfileId, deliveryId, call, excerpt is null ? null : Excerpt(excerpt)))
             .ContinueWith(t => log.LogWarning(t.Exception, "Could not write a project log entry"), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     sealed record Entry(string ProjectId, long At, string Kind, string Url, int? Status, long LatencyMs, int Attempt, string? Error,
-        string? User, string? Persona, long? DeliveryId, bool Call)
+        string? User, string? Persona, long? DeliveryId, bool Call, string? ResponseExcerpt)
     {
         /// <summary>The rule of the logs' <c>status=error</c> filter: an error, no status at all, or 4xx/5xx.</summary>
         public bool Failed => Error is not null || Status is null || Status >= 400;
@@ -60,18 +61,19 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
             {
                 foreach (var e in items)
                     w.Command("""
-                            INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id)
-                            VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery)
+                            INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id, response_excerpt)
+                            VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery, @excerpt)
                             """)
                         .With("@p", e.ProjectId).With("@at", e.At).With("@kind", e.Kind).With("@url", e.Url).With("@status", e.Status)
                         .With("@latency", e.LatencyMs).With("@attempt", e.Attempt).With("@error", e.Error)
-                        .With("@user", e.User).With("@persona", e.Persona).With("@delivery", e.DeliveryId).ExecuteNonQuery();
+                        .With("@user", e.User).With("@persona", e.Persona).With("@delivery", e.DeliveryId)
+                        .With("@excerpt", e.ResponseExcerpt).ExecuteNonQuery();
             }
             else
             {
                 w.Command("""
-                        INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id)
-                        SELECT * FROM unnest(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery)
+                        INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id, response_excerpt)
+                        SELECT * FROM unnest(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery, @excerpt)
                         """)
                     .With("@p", items.Select(e => e.ProjectId).ToArray()).With("@at", items.Select(e => e.At).ToArray())
                     .With("@kind", items.Select(e => e.Kind).ToArray()).With("@url", items.Select(e => e.Url).ToArray())
@@ -79,6 +81,7 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
                     .With("@attempt", items.Select(e => (long)e.Attempt).ToArray()).With("@error", items.Select(e => e.Error).ToArray())
                     .With("@user", items.Select(e => e.User).ToArray()).With("@persona", items.Select(e => e.Persona).ToArray())
                     .With("@delivery", items.Select(e => e.DeliveryId).ToArray())
+                    .With("@excerpt", items.Select(e => e.ResponseExcerpt).ToArray())
                     .ExecuteNonQuery();
             }
             foreach (var hour in items.Where(e => e.Call).GroupBy(e => (e.ProjectId, Hour: UsageStore.HourOf(e.At))))
@@ -109,7 +112,7 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
         if (q.Until is { } until) { where.Add("at < @until"); command.With("@until", until.ToUnixMs()); }
         if (q.Before is { } before) Keyset.After(connection, command, where, "call_logs", "at", q.ProjectId, before);
         command.CommandText = $"""
-            SELECT id, project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id
+            SELECT id, project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, response_excerpt
             FROM call_logs WHERE {string.Join(" AND ", where)}
             ORDER BY at DESC, id DESC LIMIT @limit
             """;
@@ -119,8 +122,21 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
         while (reader.Read())
             list.Add(new CallLogEntry(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2).FromUnixMs(), reader.GetString(3),
                 reader.GetString(4), reader.IsDBNull(5) ? null : (int)reader.GetInt64(5), reader.GetInt64(6), (int)reader.GetInt64(7),
-                reader.StringOrNull(8), reader.StringOrNull(9), reader.StringOrNull(10)));
+                reader.StringOrNull(8), reader.StringOrNull(9), reader.StringOrNull(10), reader.StringOrNull(11)));
         return list;
+    }
+
+    /// <summary>How much of a failed call's response the logs keep: enough to see what went wrong, not a copy of customer data.</summary>
+    public const int ExcerptLength = 500;
+
+    /// <summary>The start of a response body as text, cut at <see cref="ExcerptLength"/> characters, control characters shown as spaces.</summary>
+    public static string Excerpt(string body)
+    {
+        var text = body.Length > ExcerptLength ? body[..ExcerptLength] + "…" : body;
+        return string.Create(text.Length, text, (span, t) =>
+        {
+            for (var i = 0; i < t.Length; i++) span[i] = char.IsControl(t[i]) && t[i] is not '\n' ? ' ' : t[i];
+        });
     }
 
     /// <summary>Query values that look like secrets (token, key, secret, signature, password) are not stored.</summary>

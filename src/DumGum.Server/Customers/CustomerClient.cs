@@ -40,7 +40,8 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
                 case CustomerFailure.None:
                     if (ParseObject(response.Body!, out var invalid) is not { } json)
                     {
-                        Log(project, kind, url, response, attempt, $"invalid JSON: {invalid}", userProfileId, personaProfileId);
+                        Log(project, kind, url, response with { Excerpt = System.Text.Encoding.UTF8.GetString(response.Body!) },
+                            attempt, $"invalid JSON: {invalid}", userProfileId, personaProfileId);
                         throw new CustomerEndpointException(kind, $"the {kind} endpoint returned invalid JSON: {invalid}", invalidBody: true);
                     }
                     Log(project, kind, url, response, attempt, null, userProfileId, personaProfileId);
@@ -81,8 +82,7 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            foreach (var (name, value) in project.Config.CustomHeaders) request.Headers.TryAddWithoutValidation(name, value);
-            request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
+            CustomerHeaders.Apply(request, project.Config, o.UserAgent);
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptTimeout.Token);
             status = (int)response.StatusCode;
@@ -92,7 +92,8 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
                 return new CustomerResponse(status, body, null, CustomerFailure.None, Stopwatch.GetElapsedTime(started), null);
             }
             var retryAfter = RetryBackoff.IsRetryable(status.Value) ? RetryBackoff.RetryAfter(response, clock.GetUtcNow()) : null;
-            return new CustomerResponse(status, null, $"HTTP {status}", CustomerFailure.Status, Stopwatch.GetElapsedTime(started), retryAfter);
+            var excerpt = await ReadExcerptAsync(response, attemptTimeout.Token);
+            return new CustomerResponse(status, null, $"HTTP {status}", CustomerFailure.Status, Stopwatch.GetElapsedTime(started), retryAfter, excerpt);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -158,7 +159,30 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
     void Log(Project project, string kind, string url, CustomerResponse response, int attempt, string? error, string? user, string? persona)
     {
         if (error is not null) metrics.CustomerEndpointError(kind);
-        callLog.Record(project.Id, kind, url, response.Status, response.Latency, attempt, error, user, persona);
+        callLog.Record(project.Id, kind, url, response.Status, response.Latency, attempt, error, user, persona,
+            excerpt: error is null ? null : response.Excerpt);
+    }
+
+    /// <summary>
+    /// The start of an error answer's body, for the project logs: at most a few kilobytes are read, and a body that
+    /// cannot be read (cut, timed out) leaves no excerpt rather than a failure.
+    /// </summary>
+    public static async Task<string?> ReadExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[4 * CallLog.ExcerptLength];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0) length += read;
+            return length == 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public static async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
@@ -186,6 +210,8 @@ public enum CustomerFailure { None, Status, Transport, TooLarge }
 /// <param name="Body">The body of a 2xx answer, null otherwise.</param>
 /// <param name="Error">Why the call failed (<c>HTTP 500</c>, <c>timed out</c>, the network error), null on success.</param>
 /// <param name="RetryAfter">The server's Retry-After on a retryable status.</param>
-public sealed record CustomerResponse(int? Status, byte[]? Body, string? Error, CustomerFailure Failure, TimeSpan Latency, TimeSpan? RetryAfter);
+/// <summary>One answer of a customer endpoint; <see cref="Excerpt"/> is the start of the body of a non-2xx answer.</summary>
+public sealed record CustomerResponse(int? Status, byte[]? Body, string? Error, CustomerFailure Failure, TimeSpan Latency, TimeSpan? RetryAfter,
+    string? Excerpt = null);
 
 public sealed class ResponseTooLargeException(string message) : Exception(message);

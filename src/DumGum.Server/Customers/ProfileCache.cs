@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Storage;
 
@@ -26,7 +27,11 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
     {
         var key = (project.Id, profileId);
         var now = clock.GetUtcNow();
-        if (!memory.TryGetValue(key, out var entry)) entry = Load(project, profileId);
+        // Playground profiles are fetched at every run (in-process, cheap) and never cached: a re-pasted profile counts at
+        // the next message, and a playground persona never stands in for the project's real persona of the same id.
+        var playground = PlaygroundRouting.IsPlayground(userProfileId);
+        Entry? entry = null;
+        if (!playground && !memory.TryGetValue(key, out entry)) entry = Load(project, profileId);
         if (entry is not null && now < entry.ExpiresAt && (announcedVersion is null || announcedVersion == entry.Profile.Version))
         {
             memory[key] = entry;
@@ -50,6 +55,7 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
         foreach (var warning in Warnings(profile))
             callLog.Record(project.Id, CallLog.Profile, url, 200, TimeSpan.Zero, 0, "warning: " + warning, userProfileId, personaProfileId, call: false);
 
+        if (playground) return profile;
         now = clock.GetUtcNow();
         var expiresAt = profile.ExpiresAt ?? now + DefaultTtl;   // already past: refetched on the next run
         entry = new Entry(profile, expiresAt);

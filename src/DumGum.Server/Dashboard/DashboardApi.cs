@@ -1,3 +1,5 @@
+using DumGum.Playground;
+
 namespace DumGum.Dashboard;
 
 /// <summary>
@@ -9,5 +11,6 @@ static class DashboardApi
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/session", () => Results.Ok(new { signedIn = true }));
+        api.MapPlaygroundApi();
     }
 }

@@ -10,6 +10,11 @@ public sealed record ProjectConfig
     public required string IncomingContentEndpointUrl { get; init; }
     /// <summary>Sent on every call to the customer (GETs and event POSTs).</summary>
     public Dictionary<string, string> CustomHeaders { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// Sent as <c>Authorization: Bearer …</c> on every call to the customer (it wins over a custom Authorization
+    /// header). Write-only: API answers say only whether one is set and how it ends.
+    /// </summary>
+    public string? EndpointBearerToken { get; init; }
     /// <summary>Project defaults for <c>replyParameters</c>: a request's non-null value wins over these.</summary>
     public JsonObject DefaultReplyParameters { get; init; } = [];
     public RateLimit RateLimit { get; init; } = new();

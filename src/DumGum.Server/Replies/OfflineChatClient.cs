@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using DumGum.Customers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -27,8 +28,11 @@ public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var context = ContextFrom(options);
-        var text = Compose(context);
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
+        var parts = ComposeParts(context);
+        var text = string.Join(" ", parts);
+        // A split reply goes out in the answer format the parser reads for models: one message per sentence.
+        var output = Splits(context) ? JsonSerializer.Serialize(new { parts }) : text;
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, output))
         {
             ModelId = ModelId,
             FinishReason = ChatFinishReason.Stop,
@@ -66,7 +70,17 @@ public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null)
             : throw new InvalidOperationException(
                 $"The offline reply engine needs a {nameof(ReplyContext)} in ChatOptions.AdditionalProperties[\"{ReplyContext.OptionsKey}\"].");
 
-    internal string Compose(ReplyContext context)
+    /// <summary>
+    /// Split only when a split was drawn and long messages were asked for: its two sentences read as one short message
+    /// otherwise, and clients that asked for splits without a length keep the single message they always got.
+    /// </summary>
+    internal static bool Splits(ReplyContext context) =>
+        context.SplitReply && string.Equals(context.Parameters.MessageLength, "LONG", StringComparison.Ordinal);
+
+    internal string Compose(ReplyContext context) => string.Join(" ", ComposeParts(context));
+
+    /// <summary>The reply's two sentences: the greeting or reaction, then the icebreaker or the time-of-day remark.</summary>
+    internal IReadOnlyList<string> ComposeParts(ReplyContext context)
     {
         var phrases = OfflinePhrases.For(context.Language);
         if (phrases is null)
@@ -80,7 +94,7 @@ public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null)
         var seed = Seed(context, last);
         var part = TimeOfDay(context.Now, context.Persona.ResolveTimeZone());
         if (last is null)
-            return Fill(Pick(phrases.Greeting[part], seed, 1) + " " + Pick(phrases.Icebreaker, seed, 2), context, null, null);
+            return [Fill(Pick(phrases.Greeting[part], seed, 1), context, null, null), Fill(Pick(phrases.Icebreaker, seed, 2), context, null, null)];
 
         var echo = Fragment(last.Text);
         var gift = last.Gifts.Select(g => g.Name?.Trim()).FirstOrDefault(n => !string.IsNullOrEmpty(n));
@@ -95,7 +109,7 @@ public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null)
             ReplyKind.Question => useEcho ? phrases.QuestionEcho : phrases.Question,
             _ => useEcho ? phrases.TextEcho : phrases.Text,
         };
-        return Fill(Pick(body, seed, 3) + " " + Pick(phrases.TimeRemark[part], seed, 4), context, gift, echo);
+        return [Fill(Pick(body, seed, 3), context, gift, echo), Fill(Pick(phrases.TimeRemark[part], seed, 4), context, gift, echo)];
     }
 
     /// <summary>Precedence when one message carries several things: gift > picture > sticker > poke > question > text.</summary>

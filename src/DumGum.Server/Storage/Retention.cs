@@ -56,6 +56,8 @@ public sealed class Retention(WriteQueue writes, TimeProvider clock, IOptions<Re
             ("call_logs", "id", "at < @before", "id", o.CallLogs),
             ("answers", "id", "created_at < @before", "created_at", o.Answers),
             ("runs", "id", "created_at < @before", "id", o.Answers),
+            // The Playground's received events age like the outbox; its chats stay until cleared.
+            ("playground_events", "id", "received_at < @before", "id", o.Events),
         })
         {
             var before = (now - keep).ToUnixMs();

@@ -217,6 +217,43 @@ static class Schema
             id TEXT PRIMARY KEY,
             started_at INTEGER NOT NULL,
             seen_at INTEGER NOT NULL);
+
+        -- The dashboard Playground's built-in customer (docs/behaviour.md, "Playground"): the profiles an operator pasted
+        -- or copied, per project; chat messages per (project, user, persona), user ids without the playground: prefix;
+        -- and the events it received, whose id is the live stream's sequence number.
+        CREATE TABLE IF NOT EXISTS playground_profiles(
+            project_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            profile_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            source TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY(project_id, role, profile_id));
+
+        CREATE TABLE IF NOT EXISTS playground_messages(
+            id {ID},
+            project_id TEXT NOT NULL,
+            user_profile_id TEXT NOT NULL,
+            persona_profile_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            sent_at INTEGER NOT NULL,
+            text TEXT,
+            picture_url TEXT,
+            UNIQUE(project_id, user_profile_id, persona_profile_id, message_id));
+
+        CREATE TABLE IF NOT EXISTS playground_events(
+            id {ID},
+            project_id TEXT NOT NULL,
+            user_profile_id TEXT NOT NULL,
+            persona_profile_id TEXT NOT NULL,
+            webhook_id TEXT NOT NULL,
+            event TEXT NOT NULL,
+            body TEXT NOT NULL,
+            signature_valid INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            UNIQUE(project_id, webhook_id));
+        CREATE INDEX IF NOT EXISTS playground_events_pair ON playground_events(project_id, user_profile_id, persona_profile_id, id);
         """;
 
     /// <summary>
@@ -238,6 +275,7 @@ static class Schema
         ("deliveries", "owner", "TEXT"),
         ("conversations", "restarts", "INTEGER NOT NULL DEFAULT 0"),
         ("call_logs", "delivery_id", "INTEGER"),
+        ("call_logs", "response_excerpt", "TEXT"),
     ];
 
     /// <summary>Indexes on <see cref="AddedColumns"/>: created once the columns exist.</summary>

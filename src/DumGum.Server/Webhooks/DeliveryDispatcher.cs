@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using DumGum.Customers;
+using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Storage;
 using Microsoft.Extensions.Options;
@@ -247,7 +248,7 @@ public sealed class DeliveryDispatcher(
             var now = clock.GetUtcNow();
             if (d.NotBefore > now) await Task.Delay(d.NotBefore - now, clock, stopping);
             if (clock.GetUtcNow() >= d.DeadlineAt) return (false, await ExpireAsync(d, "the deadline passed before the customer accepted the event"));
-            var project = projects.Find(d.ProjectId);
+            var project = projects.Find(d.ProjectId) is { } found ? PlaygroundRouting.For(found, d.UserProfileId) : null;
             if (project is null)
             {
                 await Outbox.SetStatusAsync(writes, d.Id, "failed", "project deleted", clock.GetUtcNow());
@@ -265,6 +266,7 @@ public sealed class DeliveryDispatcher(
             attempts++;
             int? status = null;
             string? error = null;
+            string? excerpt = null;
             TimeSpan? retryAfter = null;
             var started = Stopwatch.GetTimestamp();
             await slots.WaitAsync(stopping);
@@ -281,6 +283,7 @@ public sealed class DeliveryDispatcher(
                 {
                     error = $"HTTP {status}";
                     retryAfter = RetryBackoff.RetryAfter(response, clock.GetUtcNow());
+                    excerpt = await CustomerClient.ReadExcerptAsync(response, timeout.Token);
                 }
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
@@ -298,7 +301,7 @@ public sealed class DeliveryDispatcher(
             }
             var latency = Stopwatch.GetElapsedTime(started);
             callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, status, latency, attempts,
-                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id);
+                error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id, excerpt: excerpt);
 
             if (error is null)
             {
@@ -353,8 +356,7 @@ public sealed class DeliveryDispatcher(
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        foreach (var (name, value) in project.Config.CustomHeaders) request.Headers.TryAddWithoutValidation(name, value);
-        request.Headers.TryAddWithoutValidation("User-Agent", o.UserAgent);
+        CustomerHeaders.Apply(request, project.Config, o.UserAgent);
         request.Headers.TryAddWithoutValidation("webhook-id", d.WebhookId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.SignatureHeader(project.SigningSecrets(now), d.WebhookId, timestamp, body));

@@ -65,6 +65,7 @@ public sealed class AccessKeysAndLogsTests(BrowserFixture browsers) : IAsyncLife
         session.Customer.AddPair("u-ok", "p-ok", "Hi there");
         session.Customer.AddPair("u-broken", "p-ok", "Hello");
         session.Customer.ProfileHook = c => Task.FromResult<int?>(c.Request.Query["profileId"] == "u-broken" ? 400 : null);
+        session.Customer.HookedBody = "{\"error\": \"no such user in our app\"}";
         using (var r = await Host.EnqueueAsync(session.Project.Key, Enqueue("u-ok", "p-ok"))) Assert.Equal(HttpStatusCode.NoContent, r.StatusCode);
         using (var r = await Host.EnqueueAsync(session.Project.Key, Enqueue("u-broken", "p-ok"))) Assert.Equal(HttpStatusCode.NoContent, r.StatusCode);
         await Host.WaitForLogsAsync(session.Project.Id, "profile", items => items.Any(i => (int?)i["status"] == 400));
@@ -88,6 +89,7 @@ public sealed class AccessKeysAndLogsTests(BrowserFixture browsers) : IAsyncLife
         var detail = page.GetByRole(AriaRole.Complementary);
         await Assertions.Expect(detail).ToContainTextAsync(session.Customer.ProfileUrl);
         await Assertions.Expect(detail).ToContainTextAsync("HTTP 400");
+        await Assertions.Expect(detail.Locator("pre")).ToContainTextAsync("no such user in our app");
         await BrowserFixture.AssertAccessibleAsync(page);
         await BrowserFixture.ScreenshotAsync(page, "logs");
 

@@ -19,6 +19,8 @@ public sealed partial class DashboardForms : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => http.GetAsync(path, TestContext.Current.CancellationToken);
 
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => http.SendAsync(request, TestContext.Current.CancellationToken);
+
     /// <summary>The antiforgery token of the first form on the page at <paramref name="path"/>.</summary>
     public async Task<string> FormTokenAsync(string path)
     {

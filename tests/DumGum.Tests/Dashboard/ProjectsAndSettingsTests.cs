@@ -114,6 +114,13 @@ public sealed class ProjectsAndSettingsTests(BrowserFixture browsers) : IAsyncLi
         var guardrails = (await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["defaultReplyParameters"]!["guardrails"]!;
         Assert.Equal("[60,600]", guardrails["aiSuspicionOptionSet"]!["banDurations"]!.ToJsonString());
 
+        // The endpoint bearer token: saved, then shown only by its last characters.
+        await page.GetByLabel("Bearer token").FillAsync("tok_dashboard_9f8e7d6c5b4a");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save token" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("A token is set (ending …5b4a)")).ToBeVisibleAsync();
+        Assert.DoesNotContain("tok_dashboard_9f8e7d6c5b4a", await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.True((bool)(await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["endpointBearerTokenSet"]!);
+
         // The webhook secret: hidden until revealed, then rotated with its overlap.
         Assert.DoesNotContain(session.Project.WebhookSecret, await page.ContentAsync(), StringComparison.Ordinal);
         await page.GetByRole(AriaRole.Button, new() { Name = "Reveal secret" }).ClickAsync();

@@ -35,6 +35,10 @@ public sealed class FakeCustomer : IAsyncDisposable
     /// <summary>Runs before the history answer; return a status code to answer with instead, or null to answer normally.</summary>
     public Func<HttpContext, Task<int?>>? HistoryHook { get; set; }
     public Func<HttpContext, Task<int?>>? ProfileHook { get; set; }
+    /// <summary>The body of an answer a hook chose (none when null).</summary>
+    public string? HookedBody { get; set; }
+
+    IResult Hooked(int status) => HookedBody is null ? Results.StatusCode(status) : Results.Text(HookedBody, "application/json", statusCode: status);
     /// <summary>Decides the status of an incoming event POST (default 204).</summary>
     public Func<ReceivedEvent, int>? IncomingStatus { get; set; }
     /// <summary>
@@ -68,7 +72,7 @@ public sealed class FakeCustomer : IAsyncDisposable
         app.MapGet("/profile", async (HttpContext http) =>
         {
             Record(http);
-            if (ProfileHook is not null && await ProfileHook(http) is { } status) return Results.StatusCode(status);
+            if (ProfileHook is not null && await ProfileHook(http) is { } status) return Hooked(status);
             var id = http.Request.Query["profileId"].ToString();
             return Profiles.TryGetValue(id, out var p) ? Results.Text(new JsonObject { ["profile"] = p.DeepClone() }.ToJsonString(), "application/json") : Results.NotFound();
         });
