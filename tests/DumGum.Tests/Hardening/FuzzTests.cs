@@ -60,6 +60,21 @@ public sealed class FuzzTests
         Assert.Contains(statuses.Keys, s => s < 300);
     }
 
+    /// <summary>Found by the long run: a host Uri parses but cannot convert to punycode was a 500.</summary>
+    [Fact]
+    public async Task A_URL_whose_host_is_not_a_valid_IDN_is_a_400()
+    {
+        await using var customer = await FakeCustomer.StartAsync();
+        await using var host = DumGumHost.Start();
+        using var response = await host.Http.SendAsync(DumGumHost.Admin(HttpMethod.Post, "/admin/v1/projects", new
+        {
+            name = "idn", profileEndpointUrl = "https://bücher.exampl-/p", chatHistoryEndpointUrl = customer.HistoryUrl,
+            incomingContentEndpointUrl = customer.IncomingUrl,
+        }), Token);
+        var problem = await Api.ProblemAssert.ReadAsync(response, System.Net.HttpStatusCode.BadRequest);
+        Assert.Contains("internationalised", Api.ProblemAssert.Messages(problem, "profileEndpointUrl")[0], StringComparison.Ordinal);
+    }
+
     /// <summary>What a rejected request must not change, as text.</summary>
     static string Snapshot(DumGumHost host, string endpoint, string projectId)
     {
