@@ -163,6 +163,7 @@ public static class AdminEndpoints
         defaultReplyParameters = p.Config.DefaultReplyParameters,
         rateLimit = p.Config.RateLimit,
         smartShareEnabled = p.Config.SmartShareEnabled,
+        aiDisclosurePolicy = Guardrails.AiDisclosurePolicy.Normalize(p.Config.AiDisclosurePolicy),
         webhookSecret = p.WebhookSecret,
         previousWebhookSecretExpiresAt = p.PreviousWebhookSecret is null ? null : p.PreviousSecretExpiresAt,
         createdAt = p.CreatedAt,
@@ -186,6 +187,7 @@ public sealed record ProjectDocument(
     Dictionary<string, object?>? DefaultReplyParameters,
     RateLimit? RateLimit,
     bool? SmartShareEnabled,
+    string? AiDisclosurePolicy,
     bool? RotateWebhookSecret,
     int? PreviousSecretValidHours,
     bool? IncomingContentEndpointEnabled);

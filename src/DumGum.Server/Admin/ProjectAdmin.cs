@@ -70,6 +70,7 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
             DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
                 ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
             SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,
+            AiDisclosurePolicy = Guardrails.AiDisclosurePolicy.Normalize((string?)body["aiDisclosurePolicy"] ?? current?.AiDisclosurePolicy),
             RateLimit = new RateLimit
             {
                 RequestsPerSecond = (double?)rate?["requestsPerSecond"] ?? currentRate.RequestsPerSecond,

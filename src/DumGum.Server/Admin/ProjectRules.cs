@@ -158,6 +158,7 @@ public static class ProjectRules
                 new Field("requestsPerSecond", new NumberRule(0.01, 1_000_000)),
                 new Field("burst", new IntegerRule(1, 10_000_000, allowNumericString: false)))),
             new Field("smartShareEnabled", BoolRule.Instance),
+            new Field("aiDisclosurePolicy", new EnumRule(Guardrails.AiDisclosurePolicy.All)),
             new Field("rotateWebhookSecret", BoolRule.Instance),
             new Field("previousSecretValidHours", new IntegerRule(0, 168, allowNumericString: false)),
             new Field("incomingContentEndpointEnabled", BoolRule.Instance));

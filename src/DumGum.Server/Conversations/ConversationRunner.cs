@@ -98,7 +98,8 @@ public sealed class ConversationRunner(
             // From here on a newer enqueue no longer restarts this run: it will get its own.
             run.Generating = false;
             var now = clock.GetUtcNow();
-            var stop = await guardrail.ApplyAsync(project.Id, key, context, reply, newest.TestMode, now);
+            var safety = await guardrail.ApplyAsync(project, key, context, reply, newest.TestMode, now);
+            (reply, var stop) = (safety.Reply, safety.Stop);
             var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);

@@ -28,7 +28,8 @@ public sealed class EnqueueSchema
             new Field("banDurations", new ArrayRule(new IntegerRule(0, 5_256_000, allowNumericString: false), 20)));
         string[] guards = ["maliciousContent", "aiSuspicion", "underageDetection", "unknownLanguage", "messageRepetition",
             "prohibitedIllegalContent", "dangerousDrugUse"];
-        var guardrails = new ObjectRule(guards
+        // selfHarm is our addition (docs/behaviour.md, "Self-harm"); its option set has the same shape, banDurations ignored.
+        var guardrails = new ObjectRule(guards.Append("selfHarm")
             .SelectMany(g => new[] { new Field(g, BoolRule.Instance), new Field(g + "OptionSet", optionSet) }).ToArray());
         var replyParameters = new ObjectRule(
             new Field("chatModel", new EnumRule(chatModels)),

@@ -101,7 +101,8 @@ public static class GenerateEndpoints
 
         var now = clock.GetUtcNow();
         // Guardrails apply and bans are recorded for the pair, as in a conversation run (decisions §4).
-        var stop = await guardrail.ApplyAsync(project.Id, key, context, reply, settings.TestMode, now);
+        var safety = await guardrail.ApplyAsync(project, key, context, reply, settings.TestMode, now);
+        (reply, var stop) = (safety.Reply, safety.Stop);
 
         // Typing pauses are not waited for here: the caller shows the answers itself.
         var answers = ReplyComposer.Answers(reply, context, key, settings.Tags, settings.TestMode, acceptedAt, now, stop)

@@ -32,6 +32,7 @@ public static class ReplyComposer
             SmartShareEnabled = project.Config.SmartShareEnabled && parameters.ShareablePictures.Count > 0,
             SplitReply = parameters.MultipleMessagesPerReply && random.NextDouble() < parameters.MultipleMessagesPerReplyFrequency,
             EndWithQuestion = parameters.QuestionFrequency is { } q ? random.NextDouble() < q : null,
+            AiDisclosurePolicy = project.Config.AiDisclosurePolicy,
         };
     }
 

@@ -60,12 +60,14 @@ public sealed class RunRecord(string projectId, long conversationId, long runTok
                 ["until"] = stop.Until is { } until ? Events.FormatInstant(until) : null,
                 ["keepText"] = stop.KeepText,
             },
+            // What the safety step did (docs/behaviour.md, "Safety replies"): the self-harm flag, helpline, replaced reply.
+            ["safety"] = items.Safety is null ? null : JsonSerializer.SerializeToNode(items.Safety, ReplyComposer.Json),
         };
         Insert(w, now, Answer, answers.Count > 0 ? answers[0].Id : null, JsonSerializer.Serialize(answers.Select(a => a.Id)), answers.Count,
             stop?.Reason, null, null, items.ChatModel, items.BackendModel, items.InputTokens, items.OutputTokens, costMicros,
             items.Attempts, items.RegenerationReasons, checks.ToJsonString());
         UsageStore.AddRun(w, projectId, now.ToUnixMs(), null, items.InputTokens, items.OutputTokens, costMicros,
-            Math.Max(0L, (long)(now - oldestAcceptedAt).TotalMilliseconds));
+            Math.Max(0L, (long)(now - oldestAcceptedAt).TotalMilliseconds), selfHarm: items.Safety?.SelfHarm == true);
     }
 
     /// <summary>The dropped run; a phase still open when it failed is timed until now.</summary>

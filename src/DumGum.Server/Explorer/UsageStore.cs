@@ -23,8 +23,9 @@ public sealed record DropCounts(long Timeout, long GenerationFailed, long Custom
 /// <see cref="P95Ms"/> are the time to answer (oldest accepted enqueue → answer created) of answered runs, read from
 /// the fixed histogram (<see cref="UsageBuckets"/>); null without answers.
 /// </summary>
+/// <see cref="SelfHarmRuns"/>: answered runs flagged by the self-harm guardrail (docs/behaviour.md, "Self-harm").
 public sealed record UsagePoint(DateTimeOffset Start, long Answers, DropCounts Drops, long InputTokens, long OutputTokens,
-    decimal Cost, long CustomerCalls, long CustomerErrors, long? P50Ms, long? P95Ms)
+    decimal Cost, long CustomerCalls, long CustomerErrors, long? P50Ms, long? P95Ms, long SelfHarmRuns = 0)
 {
     /// <summary>Failed customer calls (error, no status, 4xx/5xx) per call; null without calls.</summary>
     public double? CustomerErrorRate => CustomerCalls == 0 ? null : (double)CustomerErrors / CustomerCalls;
@@ -80,6 +81,9 @@ public sealed class UsageStore(Database database)
 {
     const long HourMs = 3_600_000, DayMs = 24 * HourMs;
 
+    /// <summary>The summed counter columns of usage_hourly that <see cref="Series"/> reads.</summary>
+    const int Columns = 11;
+
     /// <summary>The longest range one series may span: 31 days by the hour, about three years by the day.</summary>
     public static readonly TimeSpan MaxHourlyRange = TimeSpan.FromDays(31), MaxDailyRange = TimeSpan.FromDays(1100);
 
@@ -92,13 +96,13 @@ public sealed class UsageStore(Database database)
     static string Node(WriteQueue.Writer w) => w.Database.IsPostgres ? w.NodeId : "";
 
     internal static void AddRun(WriteQueue.Writer w, string projectId, long createdAt, string? dropReason, long inputTokens,
-        long outputTokens, long costMicros, long? timeToAnswerMs)
+        long outputTokens, long costMicros, long? timeToAnswerMs, bool selfHarm = false)
     {
         var hour = HourOf(createdAt);
         w.Command("""
                 INSERT INTO usage_hourly(project_id, hour_start, node, answers, drops_timeout, drops_generation_failed,
-                    drops_customer_endpoint_failed, drops_invalid_profile, input_tokens, output_tokens, cost_micros)
-                VALUES(@p, @h, @n, @answers, @timeout, @failed, @customer, @invalid, @in, @out, @cost)
+                    drops_customer_endpoint_failed, drops_invalid_profile, input_tokens, output_tokens, cost_micros, self_harm_runs)
+                VALUES(@p, @h, @n, @answers, @timeout, @failed, @customer, @invalid, @in, @out, @cost, @selfharm)
                 ON CONFLICT(project_id, hour_start, node) DO UPDATE SET
                     answers = usage_hourly.answers + excluded.answers,
                     drops_timeout = usage_hourly.drops_timeout + excluded.drops_timeout,
@@ -107,7 +111,8 @@ public sealed class UsageStore(Database database)
                     drops_invalid_profile = usage_hourly.drops_invalid_profile + excluded.drops_invalid_profile,
                     input_tokens = usage_hourly.input_tokens + excluded.input_tokens,
                     output_tokens = usage_hourly.output_tokens + excluded.output_tokens,
-                    cost_micros = usage_hourly.cost_micros + excluded.cost_micros
+                    cost_micros = usage_hourly.cost_micros + excluded.cost_micros,
+                    self_harm_runs = usage_hourly.self_harm_runs + excluded.self_harm_runs
                 """)
             .With("@p", projectId).With("@h", hour).With("@n", Node(w))
             .With("@answers", dropReason is null ? 1L : 0L)
@@ -115,7 +120,8 @@ public sealed class UsageStore(Database database)
             .With("@failed", dropReason == DropReasons.GenerationFailed ? 1L : 0L)
             .With("@customer", dropReason == DropReasons.CustomerEndpointFailed ? 1L : 0L)
             .With("@invalid", dropReason == DropReasons.InvalidProfile ? 1L : 0L)
-            .With("@in", inputTokens).With("@out", outputTokens).With("@cost", costMicros).ExecuteNonQuery();
+            .With("@in", inputTokens).With("@out", outputTokens).With("@cost", costMicros)
+            .With("@selfharm", selfHarm ? 1L : 0L).ExecuteNonQuery();
         if (timeToAnswerMs is not { } ms) return;
         w.Command("""
                 INSERT INTO usage_latency(project_id, hour_start, node, bucket, answers) VALUES(@p, @h, @n, @b, 1)
@@ -147,21 +153,21 @@ public sealed class UsageStore(Database database)
             throw new ArgumentException($"the range is too long for {granularity.ToString().ToLowerInvariant()} points", nameof(to));
 
         var count = (int)((end - start) / step);
-        var sums = new long[count, 10];
+        var sums = new long[count, Columns];
         var buckets = new long[count, UsageBuckets.UpperBoundsMs.Length];
         using var connection = database.Open();
         using (var command = connection.Sql("""
                    SELECT hour_start, CAST(SUM(answers) AS BIGINT), CAST(SUM(drops_timeout) AS BIGINT), CAST(SUM(drops_generation_failed) AS BIGINT),
                           CAST(SUM(drops_customer_endpoint_failed) AS BIGINT), CAST(SUM(drops_invalid_profile) AS BIGINT),
                           CAST(SUM(input_tokens) AS BIGINT), CAST(SUM(output_tokens) AS BIGINT), CAST(SUM(cost_micros) AS BIGINT),
-                          CAST(SUM(customer_calls) AS BIGINT), CAST(SUM(customer_errors) AS BIGINT)
+                          CAST(SUM(customer_calls) AS BIGINT), CAST(SUM(customer_errors) AS BIGINT), CAST(SUM(self_harm_runs) AS BIGINT)
                    FROM usage_hourly WHERE project_id = @p AND hour_start >= @from AND hour_start < @to GROUP BY hour_start
                    """).With("@p", projectId).With("@from", start).With("@to", end))
         using (var reader = command.ExecuteReader())
             while (reader.Read())
             {
                 var i = (int)((reader.GetInt64(0) - start) / step);
-                for (var c = 0; c < 10; c++) sums[i, c] += reader.GetInt64(c + 1);
+                for (var c = 0; c < Columns; c++) sums[i, c] += reader.GetInt64(c + 1);
             }
         using (var command = connection.Sql("""
                    SELECT hour_start, bucket, CAST(SUM(answers) AS BIGINT) FROM usage_latency
@@ -176,13 +182,13 @@ public sealed class UsageStore(Database database)
             }
 
         var points = new List<UsagePoint>(count);
-        var totalSums = new long[10];
+        var totalSums = new long[Columns];
         var totalBuckets = new long[UsageBuckets.UpperBoundsMs.Length];
         for (var i = 0; i < count; i++)
         {
-            var s = Enumerable.Range(0, 10).Select(c => sums[i, c]).ToArray();
+            var s = Enumerable.Range(0, Columns).Select(c => sums[i, c]).ToArray();
             var b = Enumerable.Range(0, totalBuckets.Length).Select(c => buckets[i, c]).ToArray();
-            for (var c = 0; c < 10; c++) totalSums[c] += s[c];
+            for (var c = 0; c < Columns; c++) totalSums[c] += s[c];
             for (var c = 0; c < b.Length; c++) totalBuckets[c] += b[c];
             points.Add(Point((start + i * step).FromUnixMs(), s, b));
         }
@@ -192,7 +198,7 @@ public sealed class UsageStore(Database database)
 
     static UsagePoint Point(DateTimeOffset start, long[] s, long[] buckets) =>
         new(start, s[0], new DropCounts(s[1], s[2], s[3], s[4]), s[5], s[6], s[7] / 1_000_000m, s[8], s[9],
-            UsageBuckets.Percentile(buckets, 0.50), UsageBuckets.Percentile(buckets, 0.95));
+            UsageBuckets.Percentile(buckets, 0.50), UsageBuckets.Percentile(buckets, 0.95), s[10]);
 
     static long Floor(long value, long step) => value - (((value % step) + step) % step);
 
@@ -201,13 +207,13 @@ public sealed class UsageStore(Database database)
     {
         ArgumentNullException.ThrowIfNull(series);
         var csv = new StringBuilder("start,answers,drops_timeout,drops_generation_failed,drops_customer_endpoint_failed,drops_invalid_profile,"
-                                    + "input_tokens,output_tokens,cost,customer_calls,customer_errors,customer_error_rate,p50_ms,p95_ms\r\n");
+                                    + "input_tokens,output_tokens,cost,customer_calls,customer_errors,customer_error_rate,p50_ms,p95_ms,self_harm_runs\r\n");
         var inv = CultureInfo.InvariantCulture;
         foreach (var p in series.Points)
             csv.Append(inv, $"{p.Start.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ},{p.Answers},{p.Drops.Timeout},{p.Drops.GenerationFailed},")
                 .Append(inv, $"{p.Drops.CustomerEndpointFailed},{p.Drops.InvalidProfile},{p.InputTokens},{p.OutputTokens},")
                 .Append(p.Cost.ToString("0.0000", inv)).Append(inv, $",{p.CustomerCalls},{p.CustomerErrors},")
-                .Append(p.CustomerErrorRate?.ToString("0.####", inv)).Append(inv, $",{p.P50Ms},{p.P95Ms}\r\n");
+                .Append(p.CustomerErrorRate?.ToString("0.####", inv)).Append(inv, $",{p.P50Ms},{p.P95Ms},{p.SelfHarmRuns}\r\n");
         return csv.ToString();
     }
 }

@@ -7,7 +7,7 @@ namespace DumGum.Guardrails;
 
 /// <summary>
 /// What the guardrails decided for one run. <see cref="StopReason"/> is null when nothing stops the conversation
-/// (the decision then only carries <see cref="SelfHarm"/> and/or <see cref="DiscloseFictional"/>).
+/// (the decision then only carries <see cref="SelfHarm"/> and/or the disclosures).
 /// </summary>
 public sealed record GuardrailDecision
 {
@@ -23,6 +23,10 @@ public sealed record GuardrailDecision
     public bool SelfHarm { get; init; }
     /// <summary>First authenticity probe with <c>fictionalDisclosure</c> on: the reply must say the profile is fictional.</summary>
     public bool DiscloseFictional { get; init; }
+    /// <summary>A sincere authenticity question under an <c>aiDisclosurePolicy</c> other than never: the reply must say it is an AI.</summary>
+    public bool DiscloseAi { get; init; }
+    /// <summary><c>always-on-first-message</c> and the persona has not written in this conversation yet: the reply starts with a disclosure.</summary>
+    public bool DiscloseFirstMessage { get; init; }
     /// <summary>True when <see cref="StopReason"/> came from a deterministic detection rather than a model signal.</summary>
     public bool Deterministic { get; init; }
     /// <summary>Short description of what fired the stop, for the project logs (never the user's text).</summary>
@@ -118,11 +122,17 @@ public static partial class GuardrailPolicy
             && !isExpectedLanguage(latest))
             fired.Add((settings.UnknownLanguage, "latest message not in an expected language", true));
 
-        var selfHarm = settings.SelfHarm && (Signal(Signals.SelfHarm) || Any(text => SelfHarmCue().IsMatch(text)));
+        var selfHarm = settings.SelfHarm && (Signal(Signals.SelfHarm) || Any(SelfHarmRules.Matches));
+        // AI disclosure (docs/behaviour.md, "AI disclosure"): a sincere question is a probe the rules recognise in a message
+        // with a question mark, or the model's aiSuspicion signal. It is answered honestly whatever the aiSuspicion switch.
+        var honest = AiDisclosurePolicy.AnswersHonestly(settings.AiDisclosure);
+        var discloseAi = honest && (Signal(Signals.AiSuspicion) || Any(text => text.IndexOfAny(['?', '¿', '？']) >= 0 && AiProbeCue().IsMatch(text)));
+        var discloseFirst = AiDisclosurePolicy.Normalize(settings.AiDisclosure) == AiDisclosurePolicy.AlwaysOnFirstMessage && lastPersona < 0;
         var disclose = false;
         (GuardrailRule Rule, string Evidence, bool Deterministic)? stop = null;
         foreach (var f in fired)
         {
+            if (f.Rule.Name == GuardrailNames.AiSuspicion && discloseAi) continue;
             if (f.Rule.Name == GuardrailNames.AiSuspicion && settings.FictionalDisclosure && !ProbedBefore(history, lastPersona))
             {
                 disclose = true;
@@ -132,7 +142,7 @@ public static partial class GuardrailPolicy
             break;
         }
 
-        if (stop is null && !selfHarm && !disclose) return null;
+        if (stop is null && !selfHarm && !disclose && !discloseAi && !discloseFirst) return null;
         return new GuardrailDecision
         {
             StopReason = stop?.Rule.StopReason,
@@ -141,6 +151,8 @@ public static partial class GuardrailPolicy
             BanDurations = stop?.Rule.BanDurations ?? [],
             SelfHarm = selfHarm,
             DiscloseFictional = disclose,
+            DiscloseAi = discloseAi,
+            DiscloseFirstMessage = discloseFirst,
             Deterministic = stop?.Deterministic ?? false,
             Evidence = stop?.Evidence,
             Triggered = fired.Select(f => f.Rule.Name).ToList(),
@@ -203,6 +215,16 @@ public static partial class GuardrailPolicy
         return -1;
     }
 
+    /// <summary>The user's texts of the current turn (after the last persona message), as written: what this run answers.</summary>
+    public static IReadOnlyList<string> CurrentTurn(IReadOnlyList<HistoryMessage> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var texts = new List<string>();
+        for (var i = LastPersonaIndex(history) + 1; i < history.Count; i++)
+            if (history[i].Sender == Sender.User && !string.IsNullOrWhiteSpace(history[i].Text)) texts.Add(history[i].Text!);
+        return texts;
+    }
+
     public static int CountLetters(string? text)
     {
         if (string.IsNullOrEmpty(text)) return 0;
@@ -222,7 +244,7 @@ public static partial class GuardrailPolicy
     public static bool IsHijackAttempt(string? text) => !string.IsNullOrWhiteSpace(text) && HijackCue().IsMatch(Fold(text));
 
     /// <summary>Explicit talk of hurting or killing oneself, in the supported languages.</summary>
-    public static bool MentionsSelfHarm(string? text) => !string.IsNullOrWhiteSpace(text) && SelfHarmCue().IsMatch(Fold(text));
+    public static bool MentionsSelfHarm(string? text) => SelfHarmRules.Matches(text);
 
     static bool FoldedMentionsUnderage(string folded) => AgeCue().IsMatch(folded) || SchoolCue().IsMatch(folded);
 
@@ -392,25 +414,4 @@ public static partial class GuardrailPolicy
         | \b(?:negeer|vergeet)\s+(?:al\s+|alle\s+)?(?:je|jouw|de\s+vorige|de\s+eerdere|alle)\s+(?:vorige\s+|eerdere\s+)?instructies\b
         """, RegexOptions.IgnorePatternWhitespace | RegexOptions.CultureInvariant)]
     private static partial Regex HijackCue();
-
-    [GeneratedRegex("""
-        # English
-        \b(?:kill(?:ing)?\s+my\s*self|end(?:ing)?\s+my\s+(?:own\s+)?life|take\s+my\s+(?:own\s+)?life|want\s+to\s+die|wanna\s+die
-          |suicid(?:e|al)|hurt(?:ing)?\s+my\s*self|cut(?:ting)?\s+my\s*self|self[\s-]?harm(?:ing)?
-          |don't\s+want\s+to\s+(?:live|be\s+alive)(?:\s+anymore)?)\b
-        # French
-        | \b(?:me\s+suicider|suicidaire|envie\s+de\s+mourir|veux\s+mourir|me\s+foutre\s+en\s+l'air|me\s+faire\s+du\s+mal
-          |en\s+finir\s+avec\s+(?:la|ma)\s+vie)\b
-        # German
-        | \b(?:mich\s+umbringen|selbstmord\w*|suizid\w*|will\s+sterben|nicht\s+mehr\s+leben|mir\s+das\s+leben\s+nehmen|mich\s+ritzen)\b
-        # Spanish
-        | \b(?:suicidarme|suicidio|quiero\s+morir(?:me)?|matarme|quitarme\s+la\s+vida|hacerme\s+dano)\b
-        # Italian
-        | \b(?:suicidarmi|voglio\s+morire|uccidermi|togliermi\s+la\s+vita|farmi\s+del\s+male)\b
-        # Dutch
-        | \b(?:zelfmoord|wil\s+dood|mezelf\s+(?:van\s+kant\s+maken|iets\s+aandoen|snijden)|wil\s+niet\s+meer\s+leven)\b
-        # Portuguese
-        | \b(?:me\s+matar|suicidar|quero\s+morrer|tirar\s+(?:a\s+)?minha\s+(?:propria\s+)?vida|me\s+machucar)\b
-        """, RegexOptions.IgnorePatternWhitespace | RegexOptions.CultureInvariant)]
-    private static partial Regex SelfHarmCue();
 }

@@ -144,6 +144,13 @@ public sealed record GuardrailSettings
     public required GuardrailRule UnknownLanguage { get; init; }
     /// <summary>The persona answers self-harm talk with care and the run reports it; never a stop reason.</summary>
     public bool SelfHarm { get; init; } = true;
+    /// <summary>
+    /// <c>selfHarmOptionSet.answer</c> (default true): the care reply with a helpline is sent; false → the answer carries
+    /// <c>text: null</c> (the operator's app takes over). Its <c>banDurations</c> are accepted and ignored: self-harm never bans.
+    /// </summary>
+    public bool SelfHarmAnswer { get; init; } = true;
+    /// <summary>The project's <c>aiDisclosurePolicy</c> (<see cref="Guardrails.AiDisclosurePolicy"/>); set by the caller, not by reply parameters.</summary>
+    public string AiDisclosure { get; init; } = Guardrails.AiDisclosurePolicy.Never;
     /// <summary>With <see cref="AiSuspicion"/> enabled, a first authenticity probe gets the fictional-profile disclosure instead of a stop.</summary>
     public bool FictionalDisclosure { get; init; }
 
@@ -181,6 +188,7 @@ public sealed record GuardrailSettings
             MessageRepetition = Switch(GuardrailNames.MessageRepetition),
             UnknownLanguage = Switch(GuardrailNames.UnknownLanguage),
             SelfHarm = Bool(guardrails, "selfHarm") ?? true,
+            SelfHarmAnswer = Bool(Property(guardrails, "selfHarmOptionSet") as JsonObject, "answer") ?? true,
             FictionalDisclosure = fictionalDisclosure,
         };
     }

@@ -20,6 +20,11 @@ public sealed record ProjectConfig
     public RateLimit RateLimit { get; init; } = new();
     /// <summary>Smart Share: the persona may share one of the request's <c>shareablePictures</c> (decisions §7).</summary>
     public bool SmartShareEnabled { get; init; }
+    /// <summary>
+    /// <c>never</c> (default), <c>when-asked-sincerely</c> or <c>always-on-first-message</c>: whether the persona says it is
+    /// an AI, over "stay in character" (docs/behaviour.md, "AI disclosure"; <see cref="Guardrails.AiDisclosurePolicy"/>).
+    /// </summary>
+    public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
 }
 
 public sealed record RateLimit

@@ -32,4 +32,6 @@ public sealed record ReplyContext(
     public bool SplitReply { get; init; }
     /// <summary>Whether this reply should end with a question (decided by the caller from <c>questionFrequency</c>).</summary>
     public bool? EndWithQuestion { get; init; }
+    /// <summary>The project's <c>aiDisclosurePolicy</c> (docs/behaviour.md, "AI disclosure"): never, when-asked-sincerely, always-on-first-message.</summary>
+    public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
 }

@@ -32,7 +32,11 @@ public sealed record PromptItemisation(
     long InputTokens,
     long OutputTokens,
     int Attempts,
-    IReadOnlyList<string> RegenerationReasons);
+    IReadOnlyList<string> RegenerationReasons)
+{
+    /// <summary>What the safety step did (self-harm flag, helpline, replaced reply, disclosure); null when nothing fired.</summary>
+    public DumGum.Guardrails.SafetyNote? Safety { get; init; }
+}
 
 /// <summary>
 /// Writes one reply: resolves the <c>chatModel</c>, builds the prompt, calls the model through the <see cref="IChatClient"/>

@@ -276,6 +276,7 @@ static class Schema
         ("conversations", "restarts", "INTEGER NOT NULL DEFAULT 0"),
         ("call_logs", "delivery_id", "INTEGER"),
         ("call_logs", "response_excerpt", "TEXT"),
+        ("usage_hourly", "self_harm_runs", "INTEGER NOT NULL DEFAULT 0"),
     ];
 
     /// <summary>Indexes on <see cref="AddedColumns"/>: created once the columns exist.</summary>

@@ -50,7 +50,7 @@ public sealed class PlaygroundPageTests(BrowserFixture browsers) : IAsyncLifetim
         await Assertions.Expect(page.Locator("#pg-typing")).ToBeHiddenAsync();
         Assert.Equal("", await page.GetByLabel("Message", new() { Exact = true }).InputValueAsync());
         await BrowserFixture.AssertAccessibleAsync(page);
-        await BrowserFixture.ScreenshotAsync(page, "playground");
+        await BrowserFixture.ScreenshotAsync(page, "readme-playground");
 
         // The chat is the server's: a reload shows the same three messages.
         await page.ReloadAsync();

@@ -136,6 +136,30 @@ public sealed class ProjectsAndSettingsTests(BrowserFixture browsers) : IAsyncLi
     }
 
     [Fact]
+    public async Task Settings_saves_the_AI_disclosure_policy_and_shows_the_self_harm_guardrail()
+    {
+        var id = session.Project.Id;
+        var page = await session.SignedInPageAsync(browsers.Browser, $"/dashboard/projects/{id}/settings");
+        var policy = page.GetByLabel("AI disclosure", new() { Exact = true });
+        await Assertions.Expect(policy).ToHaveValueAsync("never");
+        await policy.SelectOptionAsync("when-asked-sincerely");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save limits" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved");
+        Assert.Equal("when-asked-sincerely", (string?)(await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["aiDisclosurePolicy"]);
+        await Assertions.Expect(page.GetByLabel("AI disclosure", new() { Exact = true })).ToHaveValueAsync("when-asked-sincerely");
+
+        // The self-harm guardrail is a Core Guardian row like the others, without a ban ladder.
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Rowheader, new() { Name = "Self harm" }) });
+        await Assertions.Expect(row).ToContainTextAsync("Never bans");
+        await page.GetByLabel("Self harm switch").SelectOptionAsync("false");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save Core Guardian" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved");
+        var guardrails = (await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{id}"))["defaultReplyParameters"]!["guardrails"]!;
+        Assert.False((bool)guardrails["selfHarm"]!);
+        await BrowserFixture.AssertAccessibleAsync(page);
+    }
+
+    [Fact]
     public async Task Test_endpoints_shows_each_calls_status_latency_and_the_problems_found()
     {
         session.Customer.AddPair("u-1", "p-1", "Hi");
