@@ -136,6 +136,17 @@ public sealed class MalformedJsonTests(MalformedJsonFixture f) : IClassFixture<M
         Assert.Equal(0, EnqueueRows());
     }
 
+    /// <summary>A ban id or cursor is base64url JSON chosen by the client: a lone surrogate in it is "not found"/400, not a 500.</summary>
+    [Fact]
+    public async Task A_ban_id_or_cursor_holding_malformed_JSON_is_refused_cleanly()
+    {
+        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes("[\"u\\ud800\",\"p\",\"USER_HOSTILE\"]")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        using (var delete = await f.Host.Http.SendAsync(DumGumHost.Admin(HttpMethod.Delete, $"/admin/v1/projects/{f.Project.Id}/bans/{id}"), Token))
+            Assert.True((int)delete.StatusCode is 400 or 404, $"{(int)delete.StatusCode}");
+        using var list = await f.Host.Http.SendAsync(DumGumHost.Admin(HttpMethod.Get, $"/admin/v1/projects/{f.Project.Id}/bans?after={id}"), Token);
+        Assert.Equal(HttpStatusCode.BadRequest, list.StatusCode);
+    }
+
     long EnqueueRows()
     {
         using var connection = f.Host.Database.Open();
