@@ -46,6 +46,7 @@ public static class Hosting
         services.AddDumGumOpenApi();
         // Handlers read bodies themselves; strict numbers only make the OpenAPI schemas say "integer", not "integer or string".
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
+        services.AddQuietTransportFaults();
         services.AddDashboard();
         // The dashboard's files come from wwwroot in every environment (tests run as "Testing"), not only Development.
         builder.WebHost.UseStaticWebAssets();
@@ -121,6 +122,7 @@ public static class Hosting
 
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(DumGumMetrics.MeterName)
+            .ConfigureDumGumViews()
             .AddMeter(ModelServices.TelemetrySourceName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
@@ -132,7 +134,7 @@ public static class Hosting
     /// per-request logging at Information. Then the copies beside the binary are read, still before environment
     /// variables and the command line, so those keep the last word.
     /// </summary>
-    static void UseSettingsBesideTheBinary(WebApplicationBuilder builder)
+    internal static void UseSettingsBesideTheBinary(WebApplicationBuilder builder)
     {
         if (File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json"))) return;
         var directory = AppContext.BaseDirectory;

@@ -14,16 +14,31 @@ public sealed record Caller(string KeyId, string ProjectId);
 /// Access keys are stored as SHA-256 only. Lookups go through an in-memory cache keyed by the hash: revocation through
 /// this store removes the entry at once; entries are re-read from the database every few seconds, so a key revoked by
 /// another process (the command line) stops working within <see cref="Revalidate"/>.
+/// Keys that exist are cached without a size limit (there are only as many as were ever created). Well-formed keys that
+/// do not exist (or are revoked) go to a separate negative cache that is bounded: anyone can make well-formed keys (the
+/// checksum is a public CRC32), so at most <see cref="MaxUnknownKeys"/> are remembered, each for <see cref="Revalidate"/>;
+/// past the limit the expired ones are dropped, then the oldest (docs/behaviour.md, "Bounded authentication state").
 /// </summary>
 public sealed class AccessKeyStore(Database database, WriteQueue writes, TimeProvider clock)
 {
     static readonly TimeSpan Revalidate = TimeSpan.FromSeconds(5);
     static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    /// <summary>At most this many unknown keys are remembered (about 2 MB); beyond that an unknown key costs one indexed look-up.</summary>
+    public const int MaxUnknownKeys = 10_000;
+
     sealed record CacheEntry(Caller? Caller, byte[] Hash, DateTimeOffset CheckedAt);
 
     readonly ConcurrentDictionary<string, CacheEntry> cache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, DateTimeOffset> unknown = new(StringComparer.Ordinal);
+    readonly Lock pruning = new();
     readonly ConcurrentDictionary<string, DateTimeOffset> lastUsedWritten = new(StringComparer.Ordinal);
+
+    /// <summary>How many unknown keys are remembered now (never more than <see cref="MaxUnknownKeys"/>).</summary>
+    public int UnknownKeysCached => unknown.Count;
+
+    /// <summary>How many existing keys are cached.</summary>
+    public int KnownKeysCached => cache.Count;
 
     public async Task<(AccessKeyInfo Info, string Key)> CreateAsync(string projectId, string name, CancellationToken cancellationToken = default)
     {
@@ -41,7 +56,7 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
                     .With("@hint", info.Hint).With("@created", info.CreatedAt.ToUnixMs()).ExecuteNonQuery();
             })
             .WaitAsync(cancellationToken);
-        cache.TryRemove(Convert.ToHexString(hash), out _);   // forget a cached "unknown"
+        unknown.TryRemove(Convert.ToHexString(hash), out _);   // forget a cached "unknown"
         return (info, key);
     }
 
@@ -90,15 +105,48 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
         var hash = AccessKeyFormat.Hash(key);
         var hex = Convert.ToHexString(hash);
         var now = clock.GetUtcNow();
+        if (unknown.TryGetValue(hex, out var checkedAt) && now - checkedAt <= Revalidate) return null;
         if (!cache.TryGetValue(hex, out var entry) || now - entry.CheckedAt > Revalidate)
         {
-            entry = new CacheEntry(Load(hash), hash, now);
+            var caller = Load(hash);
+            if (caller is null)
+            {
+                cache.TryRemove(hex, out _);   // revoked (by another process) since it was cached
+                RememberUnknown(hex, now);
+                return null;
+            }
+            entry = new CacheEntry(caller, hash, now);
             cache[hex] = entry;
+            unknown.TryRemove(hex, out _);
         }
         // The dictionary matched on the hash; confirm in constant time so no comparison leaks timing.
         if (entry.Caller is null || !CryptographicOperations.FixedTimeEquals(entry.Hash, hash)) return null;
         TouchLastUsed(entry.Caller.KeyId, now);
         return entry.Caller;
+    }
+
+    void RememberUnknown(string hex, DateTimeOffset now)
+    {
+        if (unknown.Count >= MaxUnknownKeys)
+        {
+            // One thread prunes; the others simply do not cache this key (it costs them a look-up, not memory).
+            if (!pruning.TryEnter()) return;
+            try
+            {
+                foreach (var (key, at) in unknown)
+                    if (now - at > Revalidate) unknown.TryRemove(key, out _);
+                // All still fresh (a flood of distinct keys): keep the newest half.
+                if (unknown.Count >= MaxUnknownKeys)
+                    foreach (var (key, _) in unknown.OrderBy(p => p.Value).Take(unknown.Count - MaxUnknownKeys / 2).ToList())
+                        unknown.TryRemove(key, out _);
+            }
+            finally
+            {
+                pruning.Exit();
+            }
+            if (unknown.Count >= MaxUnknownKeys) return;
+        }
+        unknown[hex] = now;
     }
 
     Caller? Load(byte[] hash)

@@ -23,8 +23,12 @@ public static class Cli
           keys create --project PROJECT_ID --name NAME
           keys list --project PROJECT_ID
           keys revoke --project PROJECT_ID --key KEY_ID
-        Options read the same configuration as the server (appsettings.json, DUMGUM_… environment, --Storage:Sqlite:Path=…,
-        --Storage:Provider=Postgres --ConnectionStrings:Postgres=…).
+        Configuration is read exactly as the server reads it, later sources winning:
+          appsettings.json and appsettings.{Environment}.json in the working directory (else beside the binary;
+            Environment from ASPNETCORE_ENVIRONMENT or DOTNET_ENVIRONMENT, default Production),
+          environment variables with __ for : (Storage__Sqlite__Path=/var/lib/dumgum/dumgum.db),
+          options naming a setting, as --Key=value or --Key value (--Storage:Sqlite:Path=data/dumgum.db,
+            --Storage:Provider=Postgres --ConnectionStrings:Postgres="Host=…", --Security:AllowPrivateNetworkEndpoints=true).
         """;
 
     static readonly JsonSerializerOptions Output = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -37,14 +41,7 @@ public static class Cli
         try
         {
             var options = Options(args[2..], out var headers, out var settings);
-            var config = new ConfigurationBuilder()
-                .SetBasePath(AppContext.BaseDirectory)
-                .AddJsonFile("appsettings.json", optional: true)
-                .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
-                .AddEnvironmentVariables()
-                .AddInMemoryCollection(settings)
-                .Build();
-            return await RunAsync(args[0], args[1], options, headers, config);
+            return await RunAsync(args[0], args[1], options, headers, Configuration(settings));
         }
         catch (ArgumentException ex)
         {
@@ -120,6 +117,17 @@ public static class Cli
         }
     }
 
+    /// <summary>
+    /// The server's own configuration, built the same way (WebApplication's sources and order, and the fallback to the
+    /// settings beside the binary), so a command finds the database the server uses.
+    /// </summary>
+    static ConfigurationManager Configuration(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(settings.Select(s => $"--{s.Key}={s.Value}").ToArray());
+        Hosting.UseSettingsBesideTheBinary(builder);
+        return builder.Configuration;
+    }
+
     /// <summary>An error path of the project body as the option that set it, with the body path beside it.</summary>
     static string Option(string path) => path switch
     {
@@ -144,18 +152,26 @@ public static class Cli
             var a = args[i];
             if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{a}'");
             var eq = a.IndexOf('=', StringComparison.Ordinal);
-            if (a.Contains(':', StringComparison.Ordinal) && eq > 0) { settings[a[2..eq]] = a[(eq + 1)..]; continue; }
+            var name = eq > 0 ? a[2..eq] : a[2..];
+            // A setting (its name has a ':'), as the server takes it: --Key=value or --Key value.
+            if (name.Contains(':', StringComparison.Ordinal))
+            {
+                if (eq > 0) settings[name] = a[(eq + 1)..];
+                else if (i + 1 < args.Length) settings[name] = args[++i];
+                else throw new ArgumentException($"{a} needs a value");
+                continue;
+            }
             if (i + 1 >= args.Length) throw new ArgumentException($"{a} needs a value");
             var value = args[++i];
             if (a == "--header")
             {
                 var sep = value.IndexOf('=', StringComparison.Ordinal);
                 if (sep <= 0) throw new ArgumentException("--header takes NAME=VALUE");
-                var name = value[..sep];
+                var header = value[..sep];
                 // Header names are case-insensitive: a second one would silently replace the first.
-                if (headers.Exists(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)))
-                    throw new ArgumentException($"--header {name} is given twice");
-                headers.Add(KeyValuePair.Create(name, value[(sep + 1)..]));
+                if (headers.Exists(h => string.Equals(h.Key, header, StringComparison.OrdinalIgnoreCase)))
+                    throw new ArgumentException($"--header {header} is given twice");
+                headers.Add(KeyValuePair.Create(header, value[(sep + 1)..]));
             }
             else options[a[2..]] = value;
         }

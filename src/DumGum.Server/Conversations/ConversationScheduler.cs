@@ -19,6 +19,7 @@ public sealed class ConversationScheduler(
     ConversationStore store,
     ConversationRunner runner,
     DeliveryDispatcher deliveries,
+    Projects.ProjectStore projects,
     TimeProvider clock,
     IOptions<ConversationOptions> options,
     DumGumMetrics metrics,
@@ -169,6 +170,13 @@ public sealed class ConversationScheduler(
         return timers.RunAsync(Fire, stoppingToken);
     }
 
+    /// <summary>The buffer and due time this node holds for a pending conversation, or null (for tests and diagnostics).</summary>
+    internal (int BufferSeconds, DateTimeOffset Due)? Timer(long conversationId)
+    {
+        if (!states.TryGetValue(conversationId, out var state)) return null;
+        lock (state) return state.Pending ? (state.BufferSeconds, state.Due) : null;
+    }
+
     /// <summary>
     /// Brings the timers in line with the pending work in the database, read at <paramref name="readAt"/>: adds
     /// conversations this node has not heard of (at start; or a notice was missed, or their node died) and forgets those
@@ -191,7 +199,10 @@ public sealed class ConversationScheduler(
                 state.BurstStartedAt = p.OldestPendingAt;
                 state.LastEnqueueAt = p.LastEnqueueAt;
                 state.LatestEnqueueId = p.LatestEnqueueId;
-                state.BufferSeconds = (int?)(long?)request.ReplyParameters["bufferSeconds"] ?? ReplySettings.DefaultBufferSeconds;
+                // The same merge as at enqueue (docs/behaviour.md, "The enqueue flow"): the project's default applies
+                // when the request did not set it.
+                state.BufferSeconds = ReplySettings.BufferSeconds(ReplySettings.Merge(request.ReplyParameters,
+                    projects.Find(p.Key.ProjectId)?.Config.DefaultReplyParameters ?? new System.Text.Json.Nodes.JsonObject()));
                 var due = DueAt(state);
                 // A run (of a previous process, or of another node) may hold the lease: look again when it lapses.
                 if (p.LeaseUntil is { } leased && leased > due) due = leased;

@@ -58,7 +58,13 @@ public sealed class ObjectRule(params Field[] fields) : JsonRule
         {
             if (!byName.TryGetValue(property.Name, out var field)) continue;
             var childPath = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
-            seen.Add(field.Name);
+            // Names match case-insensitively, so "language" and "LANGUAGE" are one field given twice: refused like an
+            // exact duplicate rather than letting the last one win (docs/behaviour.md, "Malformed JSON").
+            if (!seen.Add(field.Name))
+            {
+                errors.Add(childPath, "is given more than once (property names match case-insensitively)");
+                continue;
+            }
             if (property.Value.ValueKind == JsonValueKind.Null)
             {
                 if (field.Required) errors.Add(childPath, "is required and must not be null");
@@ -166,7 +172,7 @@ public sealed class NumberRule(double min, double max) : JsonRule
     {
         double? n = value.ValueKind switch
         {
-            JsonValueKind.Number => value.GetDouble(),
+            JsonValueKind.Number when value.TryGetDouble(out var d) => d,
             JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) => s,
             _ => null,
         };

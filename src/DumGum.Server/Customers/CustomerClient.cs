@@ -8,10 +8,12 @@ using Microsoft.Extensions.Options;
 namespace DumGum.Customers;
 
 /// <summary>A customer endpoint failed in a way that ends the run (docs/behaviour.md, "Projects and customer endpoints").</summary>
-public sealed class CustomerEndpointException(string kind, string message, bool notFound = false) : Exception(message)
+public sealed class CustomerEndpointException(string kind, string message, bool notFound = false, bool invalidBody = false) : Exception(message)
 {
     public string Kind { get; } = kind;
     public bool NotFound { get; } = notFound;
+    /// <summary>The endpoint answered 2xx with a body that is not acceptable JSON (docs/behaviour.md, "Malformed JSON").</summary>
+    public bool InvalidBody { get; } = invalidBody;
 }
 
 /// <summary>
@@ -40,7 +42,7 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
                     {
                         Log(project, kind, url, response with { Excerpt = System.Text.Encoding.UTF8.GetString(response.Body!) },
                             attempt, $"invalid JSON: {invalid}", userProfileId, personaProfileId);
-                        throw new CustomerEndpointException(kind, $"the {kind} endpoint returned invalid JSON");
+                        throw new CustomerEndpointException(kind, $"the {kind} endpoint returned invalid JSON: {invalid}", invalidBody: true);
                     }
                     Log(project, kind, url, response, attempt, null, userProfileId, personaProfileId);
                     return json;
@@ -97,10 +99,12 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
         {
             return new CustomerResponse(status, null, "timed out", CustomerFailure.Transport, Stopwatch.GetElapsedTime(started), null);
         }
-        catch (Exception ex) when (ex is HttpRequestException or HttpIOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            // HttpIOException: the connection broke while the body was read, a network error like any other.
-            return new CustomerResponse(status, null, ex.Message, CustomerFailure.Transport, Stopwatch.GetElapsedTime(started), null);
+            // Every transport fault is a network error like any other, retried (docs/behaviour.md, "Outbound transport
+            // errors"): DNS, refused or reset connections, TLS, a malformed response, and a body cut short or reset
+            // while it was read (HttpIOException, or the socket's own IOException).
+            return new CustomerResponse(status, null, TransportError(ex), CustomerFailure.Transport, Stopwatch.GetElapsedTime(started), null);
         }
         catch (ResponseTooLargeException ex)
         {
@@ -108,20 +112,48 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
         }
     }
 
-    /// <summary>The body as a JSON object, or null with the reason (not JSON, or JSON but not an object).</summary>
+    /// <summary>
+    /// The body as a JSON object, or null with the reason: not JSON, JSON that <see cref="Http.StrictJson"/> refuses
+    /// (invalid Unicode, a duplicate name, a number out of range, nesting too deep; the reason names the JSON path), or
+    /// JSON but not an object.
+    /// </summary>
     public static JsonObject? ParseObject(byte[] body, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(body);
-        try
+        if (Http.StrictJson.Check(body) is { } fault)
         {
-            problem = null;
-            return JsonNode.Parse(body) as JsonObject ?? throw new JsonException("the body is not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            problem = ex.Message;
+            problem = fault.Path == "$" ? fault.Message : $"{fault.Path}: {fault.Message}";
             return null;
         }
+        if (JsonNode.Parse(body, documentOptions: Http.StrictJson.DocumentOptions) is JsonObject json)
+        {
+            problem = null;
+            return json;
+        }
+        problem = "the body is not a JSON object";
+        return null;
+    }
+
+    /// <summary>
+    /// A transport fault in words for the project logs: what kind of fault (the runtime's <see cref="HttpRequestError"/>,
+    /// e.g. <c>NameResolutionError</c>, <c>SecureConnectionError</c>, <c>ResponseEnded</c>) and its message, with the
+    /// innermost cause (the socket or TLS error) when it says more.
+    /// </summary>
+    public static string TransportError(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var kind = ex switch
+        {
+            HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } h => h.HttpRequestError.ToString(),
+            HttpIOException io when io.HttpRequestError != HttpRequestError.Unknown => io.HttpRequestError.ToString(),
+            IOException => "IOError",
+            _ => "NetworkError",
+        };
+        var inner = ex;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        var message = ReferenceEquals(inner, ex) || ex.Message.Contains(inner.Message, StringComparison.Ordinal)
+            ? ex.Message : $"{ex.Message} ({inner.Message})";
+        return $"network error ({kind}): {message}";
     }
 
     void Log(Project project, string kind, string url, CustomerResponse response, int attempt, string? error, string? user, string? persona)

@@ -70,7 +70,17 @@ public static class OutboundAddressGuard
             return "The URL must be an absolute URL starting with http:// or https://.";
         if (!string.IsNullOrEmpty(uri.UserInfo))
             return "The URL must not contain a user name or password; send credentials in headers instead.";
-        var host = BareHost(uri.IdnHost);
+        string idnHost;
+        try
+        {
+            idnHost = uri.IdnHost;
+        }
+        catch (UriFormatException)
+        {
+            // Uri accepts the text, but its IDN conversion does not (found by fuzzing: "https://bücher.exampl-/p").
+            return "The URL's host is not a valid internationalised domain name.";
+        }
+        var host = BareHost(idnHost);
         if (host.Length == 0)
             return "The URL must include a host.";
         if (allowPrivateNetworks) return null;

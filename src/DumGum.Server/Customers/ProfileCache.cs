@@ -39,7 +39,17 @@ public sealed class ProfileCache(Database database, WriteQueue writes, CustomerC
         }
 
         var url = ProfileUrl(project, profileId);
-        var body = await customers.GetJsonAsync(project, CallLog.Profile, url, userProfileId, personaProfileId, deadline, cancellationToken);
+        JsonObject body;
+        try
+        {
+            body = await customers.GetJsonAsync(project, CallLog.Profile, url, userProfileId, personaProfileId, deadline, cancellationToken);
+        }
+        catch (CustomerEndpointException ex) when (ex.InvalidBody)
+        {
+            // A profile the customer sent but we cannot read is an unusable profile (docs/behaviour.md, "Malformed JSON");
+            // the call's log row already says why.
+            throw new InvalidProfileException(ex.Message);
+        }
         var profile = Read(body, profileId, out var problem) ?? throw Invalid(project, url, problem!, userProfileId, personaProfileId);
         var raw = profile.Raw;
         foreach (var warning in Warnings(profile))

@@ -122,7 +122,10 @@ public sealed class BanAdmin(Database database, BanLedger ledger, TimeProvider c
         if (string.IsNullOrEmpty(text) || text.Length > 4096 || !Base64Url.IsValid(text)) return null;
         try
         {
-            using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(text));
+            var bytes = Base64Url.DecodeFromChars(text);
+            // An id or cursor is client input too: the same reading rule as any JSON body (docs/behaviour.md, "Malformed JSON").
+            if (Http.StrictJson.Check(bytes) is not null) return null;
+            using var document = JsonDocument.Parse(bytes);
             return document.RootElement.ValueKind == JsonValueKind.Array
                 ? document.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray()
                 : null;

@@ -19,6 +19,8 @@ public sealed class Problem : IResult
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        // The client is gone (it reset or closed the connection): there is no one to write to.
+        if (httpContext.RequestAborted.IsCancellationRequested) return;
         var response = httpContext.Response;
         response.StatusCode = Status;
         response.ContentType = "application/problem+json";

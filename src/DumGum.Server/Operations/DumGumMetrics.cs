@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace DumGum;
 
@@ -31,6 +32,22 @@ public sealed class DumGumMetrics
             description: "Events waiting to be delivered.");
     }
 
+    /// <summary>
+    /// Bucket bounds, in seconds, of the <c>*.duration</c> histograms: OpenTelemetry's default bounds are meant for
+    /// milliseconds (0, 5, 10, 25, …), which would put every delivery in the first bucket.
+    /// </summary>
+    public static readonly double[] SecondsBuckets =
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+
+    /// <summary>The views that give the duration histograms second-scale buckets.</summary>
+    public static MeterProviderBuilder AddViews(MeterProviderBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var name in (string[])["dumgum.run.duration", "dumgum.delivery.duration"])
+            builder.AddView(name, new ExplicitBucketHistogramConfiguration { Boundaries = SecondsBuckets });
+        return builder;
+    }
+
     public Func<long> PendingConversations { get; set; } = () => 0;
     public Func<long> PendingDeliveries { get; set; } = () => 0;
 
@@ -47,4 +64,10 @@ public sealed class DumGumMetrics
         deliverySeconds.Record(latency.TotalSeconds, new KeyValuePair<string, object?>("event", @event));
     }
     public void WriteBatch(int size) => writeBatch.Record(size);
+}
+
+public static class DumGumMetricsViews
+{
+    /// <summary>Second-scale buckets for DumGum's duration histograms (see <see cref="DumGumMetrics.SecondsBuckets"/>).</summary>
+    public static MeterProviderBuilder ConfigureDumGumViews(this MeterProviderBuilder builder) => DumGumMetrics.AddViews(builder);
 }

@@ -67,9 +67,13 @@ public sealed class PlaygroundService(
     public Task<(PlaygroundProfile? Profile, Problem? Problem)> SaveProfileAsync(string projectId, PlaygroundRole role, string json, bool acceptInvalid)
     {
         JsonNode? parsed;
+        // The same reading rule as every JSON body (docs/behaviour.md, "Malformed JSON").
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(json);
+        if (Http.StrictJson.Check(utf8) is { } fault && fault.Path != "$")
+            return Task.FromResult<(PlaygroundProfile?, Problem?)>((null, Problem.Field("profile", $"is not acceptable JSON: {fault.Path}: {fault.Message}")));
         try
         {
-            parsed = JsonNode.Parse(json);
+            parsed = JsonNode.Parse(utf8, documentOptions: Http.StrictJson.DocumentOptions);
         }
         catch (JsonException ex)
         {

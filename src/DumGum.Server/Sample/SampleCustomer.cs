@@ -151,7 +151,9 @@ public sealed class SampleCustomer
         JsonNode? parsed;
         try
         {
-            parsed = JsonNode.Parse(body);
+            // The same reading rule as every other body (docs/behaviour.md, "Malformed JSON"): a lone surrogate or a
+            // duplicate name is kept as text rather than throwing later when a field is read.
+            parsed = Http.StrictJson.Check(body) is null ? JsonNode.Parse(body, documentOptions: Http.StrictJson.DocumentOptions) : throw new JsonException();
         }
         catch (JsonException)
         {

@@ -81,15 +81,10 @@ public static class SampleCustomerEndpoints
     static async Task<IResult> SendMessageAsync(HttpRequest request, SampleCustomer customer, IHttpClientFactory httpClients,
         CancellationToken cancellationToken)
     {
+        var (document, problem) = await JsonBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (problem is not null) return problem;
         JsonNode? parsed;
-        try
-        {
-            parsed = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return Problem.Field("$", "must be a JSON object");
-        }
+        using (document) parsed = JsonNode.Parse(document!.RootElement.GetRawText(), documentOptions: StrictJson.DocumentOptions);
         if (parsed is not JsonObject body) return Problem.Field("$", "must be a JSON object");
 
         var userProfileId = Str(body, "userProfileId");

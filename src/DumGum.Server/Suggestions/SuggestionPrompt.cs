@@ -79,7 +79,8 @@ public static class SuggestionPrompt
             data.AppendLine(">>>");
         }
         data.Append("Write the three suggestions for ").Append(user).Append(" in ").Append(language).Append('.');
-        return [new ChatMessage(ChatRole.System, system.ToString()), new ChatMessage(ChatRole.User, data.ToString())];
+        // Profile and message text reaches the model without format characters (bidi, zero-width: PromptText).
+        return [new ChatMessage(ChatRole.System, system.ToString()), new ChatMessage(ChatRole.User, PromptText.Clean(data.ToString()))];
     }
 
     /// <summary>What to say when the first answer did not hold three usable suggestions.</summary>

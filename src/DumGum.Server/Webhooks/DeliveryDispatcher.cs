@@ -329,9 +329,10 @@ public sealed class DeliveryDispatcher(
             {
                 error = "timed out";
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
-                error = ex.Message;
+                // Every transport fault is retried like any network error (docs/behaviour.md, "Outbound transport errors").
+                error = CustomerClient.TransportError(ex);
             }
             finally
             {

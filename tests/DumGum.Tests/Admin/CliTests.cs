@@ -8,13 +8,19 @@ namespace DumGum.Tests.Admin;
 /// <summary>The operator commands, run as a real process of the server's own assembly against a real database.</summary>
 public sealed class CliTests
 {
-    internal static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    internal static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunInAsync(null, null, args);
+
+    /// <summary>Runs the command in <paramref name="workingDirectory"/> (the test's own by default) with extra environment variables.</summary>
+    internal static async Task<(int Exit, string Out, string Err)> RunInAsync(string? workingDirectory, Dictionary<string, string>? environment,
+        params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "DumGum.Server.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        if (environment is not null) foreach (var (k, v) in environment) start.Environment[k] = v;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

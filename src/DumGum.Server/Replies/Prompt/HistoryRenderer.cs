@@ -27,10 +27,11 @@ public static class HistoryRenderer
         var text = message.Text;
         var hasText = !string.IsNullOrWhiteSpace(text);
         if (message.PictureUrls.Count == 0 && message.Gifts.Count == 0 && message.Sticker is null && !message.Poke)
-            return hasText ? text!.Trim() : "[sends an empty message]";
+            return hasText ? PromptText.Clean(text!.Trim()) : "[sends an empty message]";
         var sb = new StringBuilder((text?.Length ?? 0) + 64);
         Append(sb, message, userName, shareable);
-        return sb.ToString();
+        // History text never reaches a prompt with format characters in it (bidi, zero-width: PromptText).
+        return PromptText.Clean(sb.ToString());
     }
 
     /// <summary>Appends the turn's words to <paramref name="sb"/>.</summary>

@@ -642,7 +642,8 @@ public static class ProfileRenderer
 
     static string Return(StringBuilder sb)
     {
-        var s = sb.ToString();
+        // Profile text never reaches a prompt with format characters in it (bidi, zero-width: PromptText).
+        var s = PromptText.Clean(sb.ToString());
         if (sb.Capacity <= 16 * 1024) cachedBuilder = sb;
         return s;
     }

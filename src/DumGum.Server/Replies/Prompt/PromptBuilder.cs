@@ -114,12 +114,12 @@ public sealed class PromptBuilder(TokenCounter tokens)
             var m = history[i];
             string text;
             if (m.PictureUrls.Count == 0 && m.Gifts.Count == 0 && m.Sticker is null && !m.Poke && !string.IsNullOrWhiteSpace(m.Text))
-                text = m.Text.Trim(); // the common case: no copy
+                text = PromptText.Clean(m.Text.Trim()); // the common case: no copy
             else
             {
                 sb.Clear();
                 HistoryRenderer.Append(sb, m, facts.UserName, p.ShareablePictures);
-                text = sb.ToString();
+                text = PromptText.Clean(sb.ToString());
             }
             var count = tokens.Count(text);
             if (historyTokens + count + TokensPerMessage > available) break;
@@ -170,11 +170,12 @@ public sealed class PromptBuilder(TokenCounter tokens)
         return new Prompt(blocks, messages, total, used, history.Count - used);
     }
 
+    /// <summary>A block's text, without the format characters its profile data may carry (<see cref="PromptText"/>).</summary>
     static string Render(StringBuilder sb, Action<StringBuilder> write)
     {
         sb.Clear();
         write(sb);
-        return sb.ToString();
+        return PromptText.Clean(sb.ToString());
     }
 
     // ---------------------------------------------------------------- rules
