@@ -161,14 +161,11 @@ internal static class DialogueEngine
 
         OfflineReply Finish(List<string> slots, string? pictureId, string main, string? second, string key)
         {
-            IReadOnlyList<string> parts;
-            if (c.SplitReply && slots.Count > 1)
-            {
-                var list = slots.Take(ReplyWriter.MaxParts - 1).ToList();
-                if (slots.Count >= ReplyWriter.MaxParts) list.Add(string.Join(" ", slots.Skip(ReplyWriter.MaxParts - 1)));
-                parts = list;
-            }
-            else parts = [string.Join(" ", slots)];
+            // A drawn split is used for LONG replies only (docs/behaviour.md): the answer, then the rest. Shorter replies
+            // read as one message, and clients that asked for splits without a length keep the single message they got.
+            IReadOnlyList<string> parts = c.SplitReply && slots.Count > 1 && Upper(c.Parameters.MessageLength) == "LONG"
+                ? [string.Join(" ", slots.Take((slots.Count + 1) / 2)), string.Join(" ", slots.Skip((slots.Count + 1) / 2))]
+                : [string.Join(" ", slots)];
             return new OfflineReply(parts, pictureId, main, second, key, read ?? main);
         }
 
