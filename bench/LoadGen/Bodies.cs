@@ -14,6 +14,6 @@ static class Bodies
     }
 
     /// <summary>One prebuilt body per user: picking one costs nothing at send time.</summary>
-    public static byte[][] PerUser(int users, string bufferSeconds, string bench) =>
-        Enumerable.Range(0, users).Select(i => Enqueue($"bench-u{i}", "bench-p", bufferSeconds, null, bench)).ToArray();
+    public static byte[][] PerUser(int users, string bufferSeconds, string bench, string prefix = "bench-u") =>
+        Enumerable.Range(0, users).Select(i => Enqueue($"{prefix}{i}", "bench-p", bufferSeconds, null, bench)).ToArray();
 }

@@ -55,7 +55,7 @@ static class Load
                 if (t0 >= end) break;
                 try
                 {
-                    var status = await sender.SendAsync(bodies[random.Next(bodies.Length)], CancellationToken.None);
+                    var status = await sender.SendAsync(Pick(random, bodies), CancellationToken.None);
                     var t1 = Time.Now;
                     if (t0 >= measureStart)
                     {
@@ -92,6 +92,13 @@ static class Load
     /// measured from the intended send time, so a stalled server is charged for the requests it delayed
     /// (coordinated omission). Tickets still unsent <paramref name="drain"/> seconds after the end are counted as unsent.
     /// </summary>
+    /// <summary>--distinct: every request takes the next body in order (each user once), for distinct conversations.</summary>
+    public static bool Distinct { get; set; }
+    static long next = -1;
+
+    static byte[] Pick(Random random, byte[][] bodies) =>
+        Distinct ? bodies[Interlocked.Increment(ref next) % bodies.Length] : bodies[random.Next(bodies.Length)];
+
     public static async Task<LoadResult> OpenAsync(string label, Sender sender, Uri url, byte[][] bodies, int connections,
         double rate, double warmup, double duration, double drain, CpuSampler cpu)
     {
@@ -152,7 +159,7 @@ static class Load
                 }
                 try
                 {
-                    var status = await sender.SendAsync(bodies[random.Next(bodies.Length)], CancellationToken.None);
+                    var status = await sender.SendAsync(Pick(random, bodies), CancellationToken.None);
                     var t1 = Time.Now;
                     if (!measured) continue;
                     latencies.Add(t1 - intended);

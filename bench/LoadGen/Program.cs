@@ -5,7 +5,7 @@ using LoadGen;
 const string Usage = """
     loadgen closed  --url URL [--key KEY] [--connections 64] [--warmup 3] [--duration 15] [--users 10000]
                     [--buffer-seconds 60] [--label NAME] [--json FILE] [--server-pid PID] [--timeout 30]
-    loadgen open    (as closed) --rate R [--drain 10]
+    loadgen open    (as closed) --rate R [--drain 10] [--distinct] [--user-prefix bench-u]   (--distinct: each user once, in order)
     loadgen setup   --admin URL --token TOKEN [--customer http://127.0.0.1:9] [--name bench]   (prints the access key)
     loadgen crash-load --url URL --key KEY [--conversations 1000] [--total 100000] [--connections 64]
                     [--buffer-seconds 1] [--max-seconds 300] --progress-file FILE --accepted-file FILE [--json FILE]
@@ -43,10 +43,12 @@ try
             var timeout = a.Double("timeout", 30);
             var rate = args[0] == "open" ? a.Double("rate", 0) : 0;
             var drain = a.Double("drain", 10);
+            Load.Distinct = a.Flag("distinct");
+            var prefix = a.Str("user-prefix", "bench-u");
             a.EnsureAllUsed();
             if (duration is <= 0 or > 600) throw new ArgumentException("--duration must be in (0, 600] seconds");
             if (args[0] == "open" && rate <= 0) throw new ArgumentException("--rate is required and must be positive");
-            var bodies = Bodies.PerUser(users, buffer, "enqueue");
+            var bodies = Bodies.PerUser(users, buffer, "enqueue", prefix);
             using var sender = new Sender(url, key, connections, TimeSpan.FromSeconds(timeout));
             var cpu = new CpuSampler(serverPid);
             var result = args[0] == "closed"

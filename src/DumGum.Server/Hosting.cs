@@ -43,12 +43,9 @@ public static class Hosting
             };
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         });
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "DumGum";
-            document.Info.Version = "2.0";
-            return Task.CompletedTask;
-        }));
+        services.AddDumGumOpenApi();
+        // Handlers read bodies themselves; strict numbers only make the OpenAPI schemas say "integer", not "integer or string".
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddQuietTransportFaults();
         services.AddDashboard();
         // The dashboard's files come from wwwroot in every environment (tests run as "Testing"), not only Development.
@@ -69,6 +66,7 @@ public static class Hosting
             var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>())
             {
                 NodeId = sp.GetRequiredService<NodeIdentity>().Id,
+                MaxQueuedAccepts = config.GetValue("Storage:MaxQueuedEnqueues", 500),
             };
             if (queue.Database.IsPostgres) queue.BeforeCommit = ClusterSync.Notify;
             var metrics = sp.GetRequiredService<DumGumMetrics>();
@@ -103,6 +101,8 @@ public static class Hosting
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
         services.AddHostedService<ClusterSync>();
+        services.AddHostedService<ChangeWatcher>();
+        services.AddHostedService<StoredSettingsCheck>();
         services.AddSingleton<Retention>();
         services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         // The reply engine: Generation options, chat model catalog, the IChatClient pipeline, checks, ReplyWriter (docs/models.md).
@@ -152,8 +152,9 @@ public static class Hosting
 
     public static void MapOperations(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz");
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Operations endpoints, not part of the API a client is generated for (docs/behaviour.md, "The OpenAPI document").
+        app.MapHealthChecks("/healthz").ExcludeFromDescription();
+        app.MapPrometheusScrapingEndpoint("/metrics").ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
     }
 
@@ -181,11 +182,14 @@ public static class Hosting
                     sp.GetRequiredService<SampleCustomer>(), dataDirectory, baseUrl, app.Lifetime.ApplicationStopping);
             }
             app.Logger.LogInformation("Dashboard: {DashboardUrl}", baseUrl + "/dashboard");
+            var engine = StatusEndpoints.Banner(sp.GetRequiredService<IOptions<GenerationOptions>>().Value);
+            app.Logger.LogInformation("Reply engine: {Engine}", engine);
             if (generatedToken is null && sample is null) return;
             var o = Console.Out;
             o.WriteLine();
             o.WriteLine("==================== DumGum: shown once, store them now ====================");
             o.WriteLine($"Dashboard:                  {baseUrl}/dashboard  (sign in with the admin token)");
+            o.WriteLine($"Reply engine:               {engine}");
             if (generatedToken is not null) o.WriteLine($"Admin token (Admin:Token):  {generatedToken}");
             if (sample is not null)
             {

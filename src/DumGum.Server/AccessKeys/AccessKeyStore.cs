@@ -45,12 +45,16 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
         var key = AccessKeyFormat.NewKey();
         var hash = AccessKeyFormat.Hash(key);
         var info = new AccessKeyInfo(Ids.AccessKey(), projectId, name, AccessKeyFormat.Hint(key), clock.GetUtcNow(), null, null);
-        await writes.WriteAsync(w => w.Command("""
-                INSERT INTO access_keys(id, project_id, name, key_hash, hint, created_at)
-                VALUES(@id, @project, @name, @hash, @hint, @created)
-                """)
-            .With("@id", info.Id).With("@project", projectId).With("@name", name).With("@hash", hash)
-            .With("@hint", info.Hint).With("@created", info.CreatedAt.ToUnixMs()).ExecuteNonQuery())
+        await writes.WriteAsync(w =>
+            {
+                ChangeStamps.Stamp(w, ChangeStamps.AccessKeys);
+                w.Command("""
+                    INSERT INTO access_keys(id, project_id, name, key_hash, hint, created_at)
+                    VALUES(@id, @project, @name, @hash, @hint, @created)
+                    """)
+                    .With("@id", info.Id).With("@project", projectId).With("@name", name).With("@hash", hash)
+                    .With("@hint", info.Hint).With("@created", info.CreatedAt.ToUnixMs()).ExecuteNonQuery();
+            })
             .WaitAsync(cancellationToken);
         unknown.TryRemove(Convert.ToHexString(hash), out _);   // forget a cached "unknown"
         return (info, key);
@@ -75,13 +79,27 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
     public async Task<bool> RevokeAsync(string projectId, string keyId, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().ToUnixMs();
-        var changed = await writes.WriteAsync(w => w.Command("""
-                UPDATE access_keys SET revoked_at = COALESCE(revoked_at, @now) WHERE id = @id AND project_id = @project
-                """).With("@now", now).With("@id", keyId).With("@project", projectId).ExecuteNonQuery())
+        var changed = await writes.WriteAsync(w =>
+            {
+                ChangeStamps.Stamp(w, ChangeStamps.AccessKeys);
+                return w.Command("""
+                    UPDATE access_keys SET revoked_at = COALESCE(revoked_at, @now) WHERE id = @id AND project_id = @project
+                    """).With("@now", now).With("@id", keyId).With("@project", projectId).ExecuteNonQuery();
+            })
             .WaitAsync(cancellationToken);
         foreach (var (hash, entry) in cache)
             if (entry.Caller?.KeyId == keyId) cache.TryRemove(hash, out _);
         return changed > 0;
+    }
+
+    /// <summary>
+    /// Keys were created or revoked elsewhere (<see cref="ChangeWatcher"/>): every cached answer, "unknown" included, is
+    /// read again on its next use.
+    /// </summary>
+    public void Forget()
+    {
+        cache.Clear();
+        unknown.Clear();
     }
 
     /// <summary>The caller a bearer key belongs to, or null when it is malformed, unknown or revoked.</summary>

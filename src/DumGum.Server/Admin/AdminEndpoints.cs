@@ -26,29 +26,40 @@ public static class AdminEndpoints
         group.MapGet("/projects", ListProjects)
             .WithName("ListProjects")
             .WithSummary("Projects, oldest first, paged by limit (1–1000, default 100) and the after cursor (nextAfter, a project id).")
-            .Produces(200).ProducesProblem(400);
-        group.MapPost("/projects", CreateProject).DocumentsJsonBody<ProjectDocument>().Produces(201).ProducesProblem(400);
+            .Produces<ProjectListResponse>().ProducesProblem(400);
+        group.MapPost("/projects", CreateProject).WithName("CreateProject").WithSummary("Creates a project; its settings are checked as they are saved.")
+            .DocumentsJsonBody<ProjectCreateRequest>().Produces<ProjectResponse>(201).ProducesProblem(400);
         group.MapGet("/projects/{id}", (string id, ProjectStore projects) =>
-            projects.Find(id) is { } p ? Results.Ok(ToJson(p)) : NotFound(id));
-        group.MapPatch("/projects/{id}", UpdateProject).DocumentsJsonBody<ProjectDocument>().ProducesProblem(400).ProducesProblem(404);
+            projects.Find(id) is { } p ? Results.Ok(ToJson(p)) : NotFound(id))
+            .WithName("GetProject").WithSummary("One project with its settings and webhook secret.").Produces<ProjectResponse>().ProducesProblem(404);
+        group.MapPatch("/projects/{id}", UpdateProject).WithName("UpdateProject").WithSummary("Changes the members sent; rotates the webhook secret on request.")
+            .DocumentsJsonBody<ProjectPatchRequest>().Produces<ProjectResponse>().ProducesProblem(400).ProducesProblem(404);
 
-        group.MapPost("/projects/{id}/access-keys", CreateKey).Produces(201).ProducesProblem(400).ProducesProblem(404);
+        group.MapPost("/projects/{id}/access-keys", CreateKey).WithName("CreateAccessKey").WithSummary("Creates an access key; the key is shown in this answer only.")
+            .DocumentsJsonBody<AccessKeyCreateRequest>().Produces<AccessKeyCreatedResponse>(201).ProducesProblem(400).ProducesProblem(404);
         group.MapGet("/projects/{id}/access-keys", (string id, ProjectStore projects, AccessKeyStore keys) =>
-            projects.Find(id) is null ? NotFound(id) : Results.Ok(new { items = keys.List(id).Select(KeyJson) }));
+            projects.Find(id) is null ? NotFound(id) : Results.Ok(new AccessKeyListResponse([.. keys.List(id).Select(KeyJson)])))
+            .WithName("ListAccessKeys").WithSummary("The project's access keys (hints only, never the keys).").Produces<AccessKeyListResponse>().ProducesProblem(404);
         group.MapDelete("/projects/{id}/access-keys/{keyId}", async (string id, string keyId, ProjectStore projects, AccessKeyStore keys, CancellationToken ct) =>
             projects.Find(id) is null ? NotFound(id)
             : await keys.RevokeAsync(id, keyId, ct) ? Results.NoContent()
-            : Problem.NotFound($"Project {id} has no access key {keyId}."));
+            : Problem.NotFound($"Project {id} has no access key {keyId}."))
+            .WithName("RevokeAccessKey").WithSummary("Revokes an access key at once.").Produces(204).ProducesProblem(404);
 
-        group.MapGet("/projects/{id}/logs", Logs);
+        group.MapGet("/projects/{id}/logs", Logs).WithName("ListLogs")
+            .WithSummary("Every call to the customer's endpoints, newest first, with filters; page backwards with before=nextBefore.")
+            .Produces<LogPageResponse>().ProducesProblem(400).ProducesProblem(404);
         group.MapGet("/projects/{id}/answers/{answerId}", (string id, string answerId, ProjectStore projects, AnswerStore answers) =>
             projects.Find(id) is null ? NotFound(id)
             : answers.Find(id, answerId) is { } found ? Results.Text(found.ToJsonString(), "application/json")
-            : Problem.NotFound($"Project {id} has no answer {answerId}."));
+            : Problem.NotFound($"Project {id} has no answer {answerId}."))
+            .WithName("GetAnswer").WithSummary("One answer as answer.created carried it, with the prompt itemisation.")
+            .Produces<AnswerRecordResponse>().ProducesProblem(404);
         group.MapExplorer();
         group.MapBanAdmin();
         group.MapEndpointTest();
         group.MapPlaygroundAdmin();
+        group.MapStatus();
         return group;
     }
 
@@ -61,7 +72,7 @@ public static class AdminEndpoints
         if (after is not null && projects.Find(after) is null) errors["after"] = ["must be a project id (the nextAfter of the previous page)"];
         if (errors.Count > 0) return Problem.Validation(errors);
         var page = projects.Page(take, after);
-        return Results.Ok(new { items = page.Items.Select(ToJson), nextAfter = page.NextAfter });
+        return Results.Ok(new ProjectListResponse([.. page.Items.Select(ToJson)], page.NextAfter));
     }
 
     static async Task<IResult> CreateProject(HttpContext http, ProjectAdmin admin)
@@ -96,7 +107,7 @@ public static class AdminEndpoints
         if (problem is not null) return problem;
         var (info, key) = await keys.CreateAsync(id, (string)body!["name"]!, http.RequestAborted);
         return Results.Created($"/admin/v1/projects/{id}/access-keys/{info.Id}",
-            new { id = info.Id, name = info.Name, key, hint = info.Hint, createdAt = info.CreatedAt });
+            new AccessKeyCreatedResponse(info.Id, info.Name, key, info.Hint, info.CreatedAt));
     }
 
     static IResult Logs(string id, ProjectStore projects, CallLog callLog, string? kind, string? status, string? userProfileId,
@@ -131,7 +142,7 @@ public static class AdminEndpoints
         }
         if (errors.Count > 0) return Problem.Validation(errors);
         var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, sinceTime, beforeId, take) { Until = untilTime });
-        return Results.Ok(new { items, nextBefore = items.Count == take ? items[^1].Id : (long?)null });
+        return Results.Ok(new LogPageResponse(items, items.Count == take ? items[^1].Id : null));
     }
 
     /// <summary>Reads and checks a JSON body: the checked (possibly normalised) object, or the problem to answer.</summary>
@@ -149,45 +160,7 @@ public static class AdminEndpoints
         }
     }
 
-    static object ToJson(Project p) => new
-    {
-        id = p.Id,
-        name = p.Name,
-        profileEndpointUrl = p.Config.ProfileEndpointUrl,
-        chatHistoryEndpointUrl = p.Config.ChatHistoryEndpointUrl,
-        incomingContentEndpointUrl = p.Config.IncomingContentEndpointUrl,
-        incomingContentEndpointDisabledAt = p.IncomingDisabledAt,
-        customHeaders = p.Config.CustomHeaders,
-        endpointBearerTokenSet = p.Config.EndpointBearerToken is not null,
-        endpointBearerTokenHint = CustomerHeaders.Hint(p.Config.EndpointBearerToken),
-        defaultReplyParameters = p.Config.DefaultReplyParameters,
-        rateLimit = p.Config.RateLimit,
-        smartShareEnabled = p.Config.SmartShareEnabled,
-        aiDisclosurePolicy = Guardrails.AiDisclosurePolicy.Normalize(p.Config.AiDisclosurePolicy),
-        webhookSecret = p.WebhookSecret,
-        previousWebhookSecretExpiresAt = p.PreviousWebhookSecret is null ? null : p.PreviousSecretExpiresAt,
-        createdAt = p.CreatedAt,
-        updatedAt = p.UpdatedAt,
-    };
+    static ProjectResponse ToJson(Project p) => ProjectResponse.From(p);
 
-    static object KeyJson(AccessKeyInfo k) => new
-    {
-        id = k.Id, name = k.Name, hint = k.Hint, createdAt = k.CreatedAt, lastUsedAt = k.LastUsedAt, revokedAt = k.RevokedAt,
-    };
+    static AccessKeyResponse KeyJson(AccessKeyInfo k) => new(k.Id, k.Name, k.Hint, k.CreatedAt, k.LastUsedAt, k.RevokedAt);
 }
-
-/// <summary>The project body as the OpenAPI document describes it.</summary>
-public sealed record ProjectDocument(
-    string Name,
-    string ProfileEndpointUrl,
-    string ChatHistoryEndpointUrl,
-    string IncomingContentEndpointUrl,
-    Dictionary<string, string>? CustomHeaders,
-    string? EndpointBearerToken,
-    Dictionary<string, object?>? DefaultReplyParameters,
-    RateLimit? RateLimit,
-    bool? SmartShareEnabled,
-    string? AiDisclosurePolicy,
-    bool? RotateWebhookSecret,
-    int? PreviousSecretValidHours,
-    bool? IncomingContentEndpointEnabled);

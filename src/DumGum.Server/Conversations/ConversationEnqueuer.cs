@@ -31,6 +31,16 @@ public sealed class ConversationEnqueuer(EnqueueSchema schema, ConversationStore
             metrics.Enqueued();
             return null;
         }
+        catch (WriterBusyException)
+        {
+            // Durable accepting is behind its bound (docs/behaviour.md, "Overload"): refuse clearly, store nothing.
+            return new Problem
+            {
+                Status = 503, Slug = "overloaded", Title = "Too many requests are waiting to be stored",
+                Detail = "The server is accepting requests slower than they arrive; nothing was stored. Retry after the number of seconds in Retry-After.",
+                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+            };
+        }
         catch (StorageUnavailableException ex)
         {
             return Problem.Unavailable($"The request was not stored: {ex.Message}. Retry later.");

@@ -21,6 +21,7 @@ namespace DumGum.Conversations;
 /// </summary>
 public sealed class ConversationRunner(
     ConversationStore store,
+    CallLog callLog,
     ProjectStore projects,
     ProfileCache profiles,
     CustomerClient customers,
@@ -41,6 +42,7 @@ public sealed class ConversationRunner(
     internal async Task<RunOutcome> RunAsync(long conversationId, ConversationKey key, ConversationScheduler.RunHandle run,
         CancellationToken stopping)
     {
+        await using var runLog = callLog.BeginRun();
         var (claim, retryAt) = await store.ClaimAsync(conversationId, node.Id);
         if (claim is null)
             return retryAt is { } at ? new RunOutcome.Retry(at) : new RunOutcome.Done(null);
@@ -201,7 +203,10 @@ public sealed class ConversationRunner(
 
     async Task<RunOutcome> FinishAsync(long conversationId, Claim claim, Func<Storage.WriteQueue.Writer, List<Delivery>> emit)
     {
-        var (emitted, stillPendingSince) = await store.FinishAsync(conversationId, claim.LeaseToken, claim.Watermark, emit);
+        // The run's project log entries commit with its outcome.
+        var (emitted, stillPendingSince) = await store.FinishAsync(conversationId, claim.LeaseToken, claim.Watermark,
+            CallLog.CurrentRunWrites(emit, out var written));
+        written();
         deliveries.Enqueue(emitted);
         return new RunOutcome.Done(stillPendingSince);
     }

@@ -61,7 +61,7 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     {
         // One kind object per store (a second one made in a race would only form its own group).
         acceptBatch ??= new AcceptBatch(this);
-        var accepted = await writes.WriteAsync(acceptBatch, new AcceptItem(key, canonicalRequest, bufferSeconds, maxProcessingSeconds));
+        var accepted = await writes.AcceptAsync(acceptBatch, new AcceptItem(key, canonicalRequest, bufferSeconds, maxProcessingSeconds));
         // Cached only once committed: an id from a rolled-back batch may be handed to another conversation.
         if (!conversationIds.ContainsKey(key))
         {

@@ -29,14 +29,19 @@ public static class EnqueueEndpoints
     }
 }
 
-/// <summary>The enqueue body as the OpenAPI document describes it (the handler itself validates the raw JSON).</summary>
-public sealed record EnqueueRequestDocument(
-    string UserProfileId,
-    string PersonaProfileId,
-    string Language,
-    string[]? AdditionalLanguages,
-    string? UserProfileVersion,
-    string? PersonaProfileVersion,
-    Dictionary<string, object?>? Tags,
-    bool? TestMode,
-    Dictionary<string, object?>? ReplyParameters);
+/// <summary>
+/// The enqueue body as the OpenAPI document describes it (the handler itself validates the raw JSON). Only the three
+/// documented members are required; a class with init properties, so the others are listed as optional.
+/// </summary>
+public sealed class EnqueueRequestDocument
+{
+    public required string UserProfileId { get; init; }
+    public required string PersonaProfileId { get; init; }
+    public required string Language { get; init; }
+    public IReadOnlyList<string>? AdditionalLanguages { get; init; }
+    public string? UserProfileVersion { get; init; }
+    public string? PersonaProfileVersion { get; init; }
+    public Dictionary<string, object?>? Tags { get; init; }
+    public bool? TestMode { get; init; }
+    public Dictionary<string, object?>? ReplyParameters { get; init; }
+}

@@ -19,8 +19,10 @@ public sealed record CallLogQuery(string ProjectId, string? Kind, string? Status
 }
 
 /// <summary>
-/// The project logs: every call to a customer endpoint (and every problem found in what it returned). Entries are
-/// written through the single writer without waiting: a log line must never slow a run down.
+/// The project logs: every call to a customer endpoint (and every problem found in what it returned). Entries made
+/// inside a run (<see cref="BeginRun"/>) are committed in the same transaction as the run's outcome, so a crash can
+/// never keep an outcome without the calls that led to it (docs/behaviour.md, "What a crash can lose"); others are
+/// written through the single writer without waiting: a log line must never slow a delivery down.
 /// </summary>
 public sealed class CallLog(Database database, WriteQueue writes, TimeProvider clock, ILogger<CallLog> log)
 {
@@ -35,12 +37,90 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
     {
         var at = clock.GetUtcNow().ToUnixMs();
         var safeUrl = RedactQuery(url);
-        writes.WriteAsync(Batch.Instance, new Entry(projectId, at, kind, safeUrl, status, (long)latency.TotalMilliseconds, attempt, error,
-                userProfileId, personaProfileId, deliveryId, call, excerpt is null ? null : Excerpt(excerpt)))
+        var entry = new Entry(projectId, at, kind, safeUrl, status, (long)latency.TotalMilliseconds, attempt, error,
+            userProfileId, personaProfileId, deliveryId, call, excerpt is null ? null : Excerpt(excerpt));
+        if (CurrentRun.Value is { } run && run.TryAdd(entry)) return;
+        writes.WriteAsync(Batch.Instance, entry)
             .ContinueWith(t => log.LogWarning(t.Exception, "Could not write a project log entry"), TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    sealed record Entry(string ProjectId, long At, string Kind, string Url, int? Status, long LatencyMs, int Attempt, string? Error,
+    WriteQueue Writes => writes;
+    ILogger Log => log;
+
+    static readonly AsyncLocal<RunLog?> CurrentRun = new();
+
+    /// <summary><paramref name="work"/>, inserting the current run's held entries in the same transaction (as is, outside a run).</summary>
+    public static Func<WriteQueue.Writer, T> CurrentRunWrites<T>(Func<WriteQueue.Writer, T> work, out Action written)
+    {
+        if (CurrentRun.Value is { } run) return run.WriteWith(work, out written);
+        written = () => { };
+        return work;
+    }
+
+    /// <summary>
+    /// From here on (in this async flow) entries belong to a run: they are held until the run's outcome is written
+    /// (<see cref="RunLog.WriteWith"/>), and whatever was not written with it goes out when the scope is disposed.
+    /// </summary>
+    public RunLog BeginRun()
+    {
+        var run = new RunLog(this);
+        CurrentRun.Value = run;
+        return run;
+    }
+
+    /// <summary>The entries of one run, committed with its outcome.</summary>
+    public sealed class RunLog(CallLog owner) : IAsyncDisposable
+    {
+        readonly List<Entry> entries = [];
+        int written;
+        bool closed;
+
+        internal bool TryAdd(Entry entry)
+        {
+            lock (entries)
+            {
+                if (closed) return false;
+                entries.Add(entry);
+                return true;
+            }
+        }
+
+        /// <summary>
+        /// Wraps a work item of the run so that it also inserts the entries held so far, in its transaction. Safe to run
+        /// again (a retried batch): the entries count as written only once the caller saw the commit (<see cref="Written"/>).
+        /// </summary>
+        public Func<WriteQueue.Writer, T> WriteWith<T>(Func<WriteQueue.Writer, T> work, out Action written)
+        {
+            List<Entry> pending;
+            lock (entries) pending = entries.Skip(this.written).ToList();
+            var count = this.written + pending.Count;
+            written = () => { lock (entries) this.written = Math.Max(this.written, count); };
+            return w =>
+            {
+                if (pending.Count > 0) Batch.Instance.Execute(w, pending);
+                return work(w);
+            };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            List<Entry> rest;
+            lock (entries)
+            {
+                closed = true;
+                rest = entries.Skip(written).ToList();
+            }
+            if (rest.Count == 0) return;
+            // The run ended without writing an outcome (lease lost, restart, shutdown): its calls still happened.
+            try { await owner.Writes.WriteAsync(w => Batch.Instance.Execute(w, rest)); }
+            catch (Exception ex) when (ex is StorageUnavailableException or System.Data.Common.DbException)
+            {
+                owner.Log.LogWarning(ex, "Could not write {Count} project log entries of a run", rest.Count);
+            }
+        }
+    }
+
+    internal sealed record Entry(string ProjectId, long At, string Kind, string Url, int? Status, long LatencyMs, int Attempt, string? Error,
         string? User, string? Persona, long? DeliveryId, bool Call, string? ResponseExcerpt)
     {
         /// <summary>The rule of the logs' <c>status=error</c> filter: an error, no status at all, or 4xx/5xx.</summary>
@@ -137,6 +217,19 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
         {
             for (var i = 0; i < t.Length; i++) span[i] = char.IsControl(t[i]) && t[i] is not '\n' ? ' ' : t[i];
         });
+    }
+
+    /// <summary>
+    /// One entry by id, scoped to the project. (Ids do not follow <c>at</c>: a run's entries are inserted with its outcome,
+    /// after entries of other work that happened meanwhile, so an entry is not found by paging from its id.)
+    /// </summary>
+    public CallLogEntry? Find(string projectId, long id)
+    {
+        using var connection = database.Open();
+        using var command = connection.Sql("SELECT at FROM call_logs WHERE id = @id AND project_id = @p").With("@id", id).With("@p", projectId);
+        if (command.ExecuteScalar() is not { } at) return null;
+        var page = Query(new CallLogQuery(projectId, null, null, null, null, ((long)at).FromUnixMs(), null, 1000) { Until = ((long)at + 1).FromUnixMs() });
+        return page.FirstOrDefault(e => e.Id == id);
     }
 
     /// <summary>Query values that look like secrets (token, key, secret, signature, password) are not stored.</summary>

@@ -84,6 +84,7 @@ public static class DashboardHosting
         app.MapStaticAssets();
         app.MapRazorComponents<App>().RequireAuthorization(Policy);
         app.MapGet("/dashboard/go/{page}", GoToProjectPage).RequireAuthorization(Policy).ExcludeFromDescription();
+        app.MapGet("/dashboard/projects/{projectId}/usage.csv", UsageRange.Csv).RequireAuthorization(Policy).ExcludeFromDescription();
         app.MapPost("/dashboard/sign-out", (Delegate)SignOutAsync).RequireAuthorization(Policy).ExcludeFromDescription();
         var api = app.MapGroup("/dashboard/api").RequireAuthorization(Policy).ExcludeFromDescription();
         api.AddEndpointFilter(async (context, next) =>

@@ -15,8 +15,19 @@ public abstract class ProjectScopedPage : ComponentBase
     protected override void OnParametersSet()
     {
         Project = Projects.Find(ProjectId);
-        if (Project is null) HttpContext.Response.StatusCode = StatusCodes.Status404NotFound;
+        if (Project is null) RespondNotFound();
     }
+
+    /// <summary>
+    /// The page shows its "not found" text with status 404. The status is set as the response starts: a component
+    /// that sets 404 while rendering gets an empty body from the Razor component endpoint (.NET 10), which the status
+    /// code pages then turn into a JSON problem instead of the page.
+    /// </summary>
+    protected void RespondNotFound() => HttpContext.Response.OnStarting(static state =>
+    {
+        ((HttpResponse)state).StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }, HttpContext.Response);
 
     /// <summary>A form value the rules refused: the page answers 400 and shows each message at its field.</summary>
     protected void Refused() => HttpContext.Response.StatusCode = StatusCodes.Status400BadRequest;

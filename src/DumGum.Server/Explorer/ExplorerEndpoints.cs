@@ -22,6 +22,9 @@ public static class ExplorerEndpoints
         admin.MapGet("/projects/{id}/runs/{runId}", Run).WithName("GetRun")
             .WithSummary("One run: its answer parts, the prompt itemisation, every event sent and each delivery attempt.")
             .Produces<RunDetail>().ProducesProblem(404);
+        admin.MapGet("/projects/{id}/answers/{answerId}/run", RunOfAnswer).WithName("GetRunOfAnswer")
+            .WithSummary("The run that sent an answer (any of its parts), as GetRun.")
+            .Produces<RunDetail>().ProducesProblem(404);
         admin.MapGet("/projects/{id}/usage", Usage).WithName("GetUsage")
             .WithSummary("Usage per hour or UTC day: answers, drops by reason, tokens, cost, time to answer p50/p95, customer errors.")
             .Produces<UsageSeries>().ProducesProblem(400).ProducesProblem(404);
@@ -70,6 +73,14 @@ public static class ExplorerEndpoints
         return long.TryParse(runId, CultureInfo.InvariantCulture, out var run) && runs.Find(id, run) is { } found
             ? Results.Ok(found)
             : Problem.NotFound($"Project {id} has no run {runId}.");
+    }
+
+    static IResult RunOfAnswer(string id, string answerId, ProjectStore projects, RunStore runs)
+    {
+        if (projects.Find(id) is null) return NotFound(id);
+        return runs.FindRunIdByAnswer(id, answerId) is { } run && runs.Find(id, run) is { } found
+            ? Results.Ok(found)
+            : Problem.NotFound($"Project {id} has no run that sent answer {answerId}.");
     }
 
     static IResult Usage(string id, ProjectStore projects, UsageStore usage, TimeProvider clock, string? from, string? to, string? granularity) =>

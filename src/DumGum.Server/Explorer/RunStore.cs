@@ -199,6 +199,32 @@ public sealed class RunStore(Database database)
         return new RunDetail(run, answers, itemisation, sent, deliveryMs);
     }
 
+    /// <summary>
+    /// The run that sent an answer (any of its parts), or null when the project has no such answer or its run is gone.
+    /// Every part of a run is stored at the run's own <c>created_at</c>, so the answer's primary key leads to the run
+    /// through the <c>runs_time</c> index, never a scan.
+    /// </summary>
+    public long? FindRunIdByAnswer(string projectId, string answerId)
+    {
+        using var connection = database.Open();
+        long conversationId, createdAt;
+        using (var command = connection.Sql("SELECT conversation_id, created_at FROM answers WHERE id = @id AND project_id = @p")
+                   .With("@id", answerId).With("@p", projectId))
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read()) return null;
+            (conversationId, createdAt) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        using (var command = connection.Sql("""
+                   SELECT id, answer_ids FROM runs
+                   WHERE project_id = @p AND created_at = @at AND conversation_id = @c AND outcome = @outcome ORDER BY id
+                   """).With("@p", projectId).With("@at", createdAt).With("@c", conversationId).With("@outcome", RunRecord.Answer))
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+                if (Strings(reader.StringOrNull(1)).Contains(answerId, StringComparer.Ordinal)) return reader.GetInt64(0);
+        return null;
+    }
+
     static RunSummary Read(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetString(4), r.GetString(5), r.GetInt64(6).FromUnixMs(),
         r.GetInt64(7).FromUnixMs(), r.GetString(8), r.StringOrNull(9), Strings(r.StringOrNull(10)), (int)r.GetInt64(11),

@@ -110,6 +110,7 @@ public sealed class BanLedger
                 .With("@now", nowMs).With("@until", stoppedUntil).With("@permanent", permanent ? 1 : 0).ExecuteNonQuery();
             var strongest = Strongest(w.Command(SelectConversation), key);
             w.Notice(Conversations.ClusterNotice.Banned(projectId, user, persona));
+            ChangeStamps.Stamp(w, ChangeStamps.Bans);
             return (new BanOutcome(canonical, offence, permanent, stoppedUntil?.FromUnixMs()), strongest, Interlocked.Increment(ref writeSequence));
         });
         // Writes replace whatever a read cached; between two writes of the conversation the later one wins.
@@ -142,6 +143,7 @@ public sealed class BanLedger
             // Another reason may still stop the conversation: the cache takes whatever remains.
             var strongest = Strongest(w.Command(SelectConversation), key);
             w.Notice(Conversations.ClusterNotice.Banned(projectId, user, persona));
+            ChangeStamps.Stamp(w, ChangeStamps.Bans);
             return (true, strongest, Interlocked.Increment(ref writeSequence));
         });
         if (lifted)
@@ -152,6 +154,12 @@ public sealed class BanLedger
 
     /// <summary>Another node recorded or lifted a ban on the conversation: the next <see cref="Find"/> reads it from the database.</summary>
     public void Forget(string projectId, string user, string persona) => cache.TryRemove(new Key(projectId, user, persona), out _);
+
+    /// <summary>
+    /// Bans were written elsewhere (<see cref="ChangeWatcher"/>: another process on the same SQLite file, another node):
+    /// every cached conversation is read again on its next <see cref="Find"/>.
+    /// </summary>
+    public void ForgetAll() => cache.Clear();
 
     /// <summary>
     /// The ban in force on the conversation at <paramref name="now"/>, or null. Across reasons the strongest wins: a

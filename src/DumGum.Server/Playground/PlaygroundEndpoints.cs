@@ -24,10 +24,10 @@ public static class PlaygroundEndpoints
         group.MapPost("/profiles", SaveProfile).WithName("playground-profile-save")
             .WithSummary("Save a playground profile from JSON")
             .WithDescription("The profile must be an object with an id and a firstName or nickname (unless acceptInvalid, to watch a run drop it with INVALID_PROFILE).")
-            .DocumentsJsonBody<PlaygroundProfileDocument>().Produces(201).ProducesProblem(400).ProducesProblem(404).ProducesProblem(415);
+            .DocumentsJsonBody<PlaygroundProfileDocument>().Produces<PlaygroundSavedProfileDocument>(201).ProducesProblem(400).ProducesProblem(404).ProducesProblem(415);
         group.MapPost("/profiles/copy", CopyProfile).WithName("playground-profile-copy")
             .WithSummary("Copy a profile from the project's Profile endpoint into the Playground")
-            .DocumentsJsonBody<PlaygroundCopyDocument>().Produces(201).ProducesProblem(400).ProducesProblem(404).ProducesProblem(502);
+            .DocumentsJsonBody<PlaygroundCopyDocument>().Produces<PlaygroundSavedProfileDocument>(201).ProducesProblem(400).ProducesProblem(404).ProducesProblem(502);
         group.MapDelete("/profiles/{role}/{profileId}", DeleteProfile).WithName("playground-profile-delete")
             .WithSummary("Delete a saved playground profile").Produces(204).ProducesProblem(400).ProducesProblem(404);
         group.MapPost("/messages", Send).WithName("playground-message-send")
@@ -43,7 +43,7 @@ public static class PlaygroundEndpoints
         group.MapGet("/stream", Stream).WithName("playground-stream")
             .WithSummary("The events of a playground chat as Server-Sent Events")
             .WithDescription("Each event received (answer.processing, answer.created, conversation.dropped) as it arrives: the SSE event type is its name, the id its sequence, the data its JSON. Resumes after `after` or Last-Event-ID.")
-            .Produces(200, contentType: "text/event-stream").ProducesProblem(400).ProducesProblem(404);
+            .Produces<string>(200, "text/event-stream").ProducesProblem(400).ProducesProblem(404);
     }
 
     /// <summary>
@@ -193,6 +193,9 @@ public sealed record PlaygroundCopyDocument(string Role, string ProfileId);
 public sealed record PlaygroundSendDocument(string User, string Persona, string Text, string? Language, Dictionary<string, object?>? ReplyParameters);
 
 public sealed record PlaygroundProfileSummary(string Id, string Role, string Name, string Source, DateTimeOffset UpdatedAt);
+
+/// <summary>A saved playground profile as the admin API answers it: the summary and the profile JSON.</summary>
+public sealed record PlaygroundSavedProfileDocument(string Id, string Role, string Name, string Source, DateTimeOffset UpdatedAt, Dictionary<string, object?> Profile);
 
 public sealed record PlaygroundProfilesDocument(PlaygroundProfileSummary[] Personas, PlaygroundProfileSummary[] Users);
 

@@ -9,9 +9,9 @@ namespace DumGum.Projects;
 public sealed record ProjectPage(IReadOnlyList<Project> Items, string? NextAfter);
 
 /// <summary>
-/// Projects, kept in memory; every change is written through the single writer first. With several nodes a project
-/// created or changed on another node is read on first use and every node re-reads them all on each resync
-/// (<see cref="Reload"/>), so a change reaches every node within seconds.
+/// Projects, kept in memory; every change is written through the single writer first. A project created or changed
+/// elsewhere (another node, the command line, another process on the SQLite file) is read on first use, and every
+/// project is re-read when <see cref="ChangeWatcher"/> sees the projects' change stamp move (and on each resync).
 /// </summary>
 public sealed class ProjectStore
 {
@@ -60,7 +60,7 @@ public sealed class ProjectStore
     public Project? Find(string id)
     {
         if (projects.TryGetValue(id, out var p)) return p;
-        if (!database.IsPostgres) return null;   // one node: memory has every project
+        // Not in memory: created elsewhere (another node, the command line) since the last reload, or no such project.
         using var connection = database.Open();
         using var command = connection.Sql(Select + " WHERE id = @id").With("@id", id);
         var found = Read(command);
@@ -116,7 +116,10 @@ public sealed class ProjectStore
         return UpdateAsync(project with { IncomingDisabledAt = clock.GetUtcNow() });
     }
 
-    static void Save(WriteQueue.Writer w, Project p) => w.Command("""
+    static void Save(WriteQueue.Writer w, Project p)
+    {
+        ChangeStamps.Stamp(w, ChangeStamps.Projects);
+        w.Command("""
             INSERT INTO projects(id, name, config, webhook_secret, previous_webhook_secret, previous_secret_expires_at,
                                  incoming_disabled_at, created_at, updated_at)
             VALUES(@id, @name, @config, @secret, @previous, @previousExpires, @disabled, @created, @updated)
@@ -130,4 +133,5 @@ public sealed class ProjectStore
         .With("@previousExpires", p.PreviousSecretExpiresAt?.ToUnixMs()).With("@disabled", p.IncomingDisabledAt?.ToUnixMs())
         .With("@created", p.CreatedAt.ToUnixMs()).With("@updated", p.UpdatedAt.ToUnixMs())
         .ExecuteNonQuery();
+    }
 }

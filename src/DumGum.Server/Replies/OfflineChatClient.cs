@@ -1,17 +1,19 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
-using DumGum.Customers;
+using DumGum.Replies.Offline;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace DumGum.Replies;
 
 /// <summary>
-/// The built-in reply engine: writes a short, persona-aware chat reply from the <see cref="ReplyContext"/> in
-/// <c>ChatOptions.AdditionalProperties</c>, without any model. The prompt messages are ignored, since everything it
-/// needs is in the context. Deterministic: the same context always gives the same text, so retries and tests are stable.
+/// The built-in reply engine: a deterministic, classic dialogue engine (no model) that writes the persona's reply from
+/// the <see cref="ReplyContext"/> in <c>ChatOptions.AdditionalProperties</c>; the prompt messages are ignored, since
+/// everything it needs is in the context. It reads what the user's newest messages ask, answers from the persona's
+/// profile and never quotes the user (<see cref="DialogueEngine"/>; docs/offline-engine.md). The same context always
+/// gives the same text, so retries and tests are stable. Output is plain text, or the answer format
+/// (<see cref="ReplyFormat"/>) when the reply is split or shares a picture.
 /// </summary>
 public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null) : IChatClient
 {
@@ -19,25 +21,30 @@ public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null)
     const int EchoMaxLength = 40;
 
     static readonly ChatClientMetadata Metadata = new("dumgum-offline", null, ModelId);
+    static readonly JsonSerializerOptions OutputJson = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     readonly ConcurrentDictionary<string, byte> _fallbacksLogged = new(StringComparer.OrdinalIgnoreCase);
 
-    public static bool HasNativePhrases(string language) => OfflinePhrases.For(language) is not null;
+    /// <summary>Whether the engine writes <paramref name="language"/> (or its base language) natively.</summary>
+    public static bool HasNativePhrases(string language) => OfflineData.For(language) is not null;
+
+    /// <summary>The base codes of the languages the engine writes, one per data file.</summary>
+    public static IReadOnlyList<string> Languages => [.. OfflineData.Packs.Keys.Order(StringComparer.Ordinal)];
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var context = ContextFrom(options);
-        var parts = ComposeParts(context);
-        var text = string.Join(" ", parts);
-        // A split reply goes out in the answer format the parser reads for models: one message per sentence.
-        var output = Splits(context) ? JsonSerializer.Serialize(new { parts }) : text;
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, output))
+        var reply = Write(context);
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, Output(reply)))
         {
             ModelId = ModelId,
             FinishReason = ChatFinishReason.Stop,
             CreatedAt = context.Now,
-            Usage = Usage(context, text),
+            Usage = Usage(context, reply.Text),
         });
     }
 
@@ -70,71 +77,33 @@ public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null)
             : throw new InvalidOperationException(
                 $"The offline reply engine needs a {nameof(ReplyContext)} in ChatOptions.AdditionalProperties[\"{ReplyContext.OptionsKey}\"].");
 
-    /// <summary>
-    /// Split only when a split was drawn and long messages were asked for: its two sentences read as one short message
-    /// otherwise, and clients that asked for splits without a length keep the single message they always got.
-    /// </summary>
-    internal static bool Splits(ReplyContext context) =>
-        context.SplitReply && string.Equals(context.Parameters.MessageLength, "LONG", StringComparison.Ordinal);
+    internal string Compose(ReplyContext context) => Write(context).Text;
 
-    internal string Compose(ReplyContext context) => string.Join(" ", ComposeParts(context));
-
-    /// <summary>The reply's two sentences: the greeting or reaction, then the icebreaker or the time-of-day remark.</summary>
-    internal IReadOnlyList<string> ComposeParts(ReplyContext context)
+    /// <summary>The reply in the context's language; languages without a data file get English, logged once each.</summary>
+    internal OfflineReply Write(ReplyContext context)
     {
-        var phrases = OfflinePhrases.For(context.Language);
-        if (phrases is null)
+        var pack = OfflineData.For(context.Language);
+        if (pack is null)
         {
-            phrases = OfflinePhrases.English;
+            pack = OfflineData.For("EN")!;
             if (_fallbacksLogged.TryAdd(context.Language ?? "", 0))
                 logger?.LogInformation("offline engine has no phrases for {Language}; replying in English", context.Language);
         }
-
-        var last = LastUserMessage(context.History);
-        var seed = Seed(context, last);
-        var part = TimeOfDay(context.Now, context.Persona.ResolveTimeZone());
-        if (last is null)
-            return [Fill(Pick(phrases.Greeting[part], seed, 1), context, null, null), Fill(Pick(phrases.Icebreaker, seed, 2), context, null, null)];
-
-        var echo = Fragment(last.Text);
-        var gift = last.Gifts.Select(g => g.Name?.Trim()).FirstOrDefault(n => !string.IsNullOrEmpty(n));
-        // Echo only about half the time: quoting the user on every message reads like a bot.
-        var useEcho = echo is not null && (seed & 1) == 0;
-        var body = Classify(last) switch
-        {
-            ReplyKind.Gift => gift is null ? phrases.GiftUnnamed : phrases.Gift,
-            ReplyKind.Picture => phrases.Picture,
-            ReplyKind.Sticker => phrases.Sticker,
-            ReplyKind.Poke => phrases.Poke,
-            ReplyKind.Question => useEcho ? phrases.QuestionEcho : phrases.Question,
-            _ => useEcho ? phrases.TextEcho : phrases.Text,
-        };
-        return [Fill(Pick(body, seed, 3), context, gift, echo), Fill(Pick(phrases.TimeRemark[part], seed, 4), context, gift, echo)];
+        return DialogueEngine.Compose(context, pack);
     }
 
-    /// <summary>Precedence when one message carries several things: gift > picture > sticker > poke > question > text.</summary>
-    internal static ReplyKind Classify(HistoryMessage message)
-    {
-        if (message.Gifts.Count > 0) return ReplyKind.Gift;
-        if (message.PictureUrls.Count > 0) return ReplyKind.Picture;
-        if (message.Sticker is not null) return ReplyKind.Sticker;
-        if (message.Poke) return ReplyKind.Poke;
-        if (message.Text?.Contains('?', StringComparison.Ordinal) == true) return ReplyKind.Question;
-        return ReplyKind.Text;
-    }
+    /// <summary>Plain text for one part; the answer format when the reply is split or shares a picture.</summary>
+    static string Output(OfflineReply reply) =>
+        reply.Parts.Count == 1 && reply.PictureId is null
+            ? reply.Parts[0]
+            : JsonSerializer.Serialize(new OutputFormat(reply.Parts, reply.PictureId), OutputJson);
 
-    internal static DayPart TimeOfDay(DateTimeOffset now, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(now, zone).Hour switch
-        {
-            >= 5 and <= 11 => DayPart.Morning,
-            >= 12 and <= 17 => DayPart.Afternoon,
-            >= 18 and <= 22 => DayPart.Evening,
-            _ => DayPart.Night,
-        };
+    sealed record OutputFormat(IReadOnlyList<string> Parts, string? PictureId);
 
     /// <summary>
-    /// The start of the user's text, at most 40 characters, cut at a word boundary and stripped of the trailing
-    /// punctuation the templates supply themselves; null when there is nothing quotable (no text, or one huge word).
+    /// The start of a text, at most 40 characters, cut at a word boundary and stripped of trailing punctuation; null when
+    /// there is nothing quotable (no text, or one huge word). The offline suggestions quote the persona's last message
+    /// with it; the reply engine never quotes the user.
     /// </summary>
     internal static string? Fragment(string? text)
     {
@@ -152,63 +121,6 @@ public sealed class OfflineChatClient(ILogger<OfflineChatClient>? logger = null)
         flat = flat.TrimEnd(' ', '?', '!', '.', ',', ';', ':', '…', '-', '—');
         if (flat.Length == 0) return null;
         return cut ? flat + "…" : flat;
-    }
-
-    /// <summary>The newest message the user sent; history is date-ordered, but ties and stray orderings keep the later one.</summary>
-    static HistoryMessage? LastUserMessage(IReadOnlyList<HistoryMessage> history)
-    {
-        HistoryMessage? last = null;
-        foreach (var m in history)
-            if (m.Sender == Sender.User && (last is null || m.Date >= last.Date)) last = m;
-        return last;
-    }
-
-    /// <summary>FNV-1a (64-bit) over the conversation's identity; string.GetHashCode is randomized per process.</summary>
-    static ulong Seed(ReplyContext context, HistoryMessage? last)
-    {
-        var hash = 0xcbf29ce484222325UL;
-        foreach (var part in new[] { context.Persona.Id, context.User.Id, last?.Id, last?.Text })
-        {
-            foreach (var c in part ?? "")
-            {
-                hash = unchecked((hash ^ (byte)c) * 0x100000001b3UL);
-                hash = unchecked((hash ^ (byte)(c >> 8)) * 0x100000001b3UL);
-            }
-            hash = unchecked((hash ^ 0x1f) * 0x100000001b3UL);
-        }
-        return hash;
-    }
-
-    /// <summary>Each choice gets its own salt (and a splitmix64 finalizer), so the picks do not move in lockstep.</summary>
-    static string Pick(IReadOnlyList<string> options, ulong seed, int salt)
-    {
-        var x = unchecked(seed + (ulong)salt * 0x9E3779B97F4A7C15UL);
-        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
-        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
-        x ^= x >> 31;
-        return options[(int)(x % (ulong)options.Count)];
-    }
-
-    /// <summary>One pass over the template, so a name or quoted text that happens to contain "{me}" stays literal.</summary>
-    static string Fill(string template, ReplyContext context, string? gift, string? echo)
-    {
-        var sb = new StringBuilder(template.Length + 32);
-        for (var i = 0; i < template.Length; i++)
-        {
-            var close = template[i] == '{' ? template.IndexOf('}', i) : -1;
-            string? value = close < 0 ? null : template[(i + 1)..close] switch
-            {
-                "me" => context.Persona.DisplayName.Trim(),
-                "user" => context.User.DisplayName.Trim(),
-                "gift" => gift,
-                "echo" => echo,
-                _ => null,
-            };
-            if (value is null) { sb.Append(template[i]); continue; }
-            sb.Append(value);
-            i = close;
-        }
-        return sb.ToString();
     }
 
     static UsageDetails Usage(ReplyContext context, string reply)

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Http;
+using DumGum.Replies.Checks;
 
 namespace DumGum.Sample;
 
@@ -75,6 +76,8 @@ public static class SampleCustomerEndpoints
             ["language"] = p.Language,
         }).ToArray()));
 
+    static readonly Lazy<LanguageDetector> OwnDetector = new(() => new LanguageDetector());
+
     static async Task<IResult> SendMessageAsync(HttpRequest request, SampleCustomer customer, IHttpClientFactory httpClients,
         CancellationToken cancellationToken)
     {
@@ -87,7 +90,7 @@ public static class SampleCustomerEndpoints
         var userProfileId = Str(body, "userProfileId");
         var personaProfileId = Str(body, "personaProfileId");
         var text = Str(body, "text");
-        var language = Str(body, "language") ?? "EN";
+        var language = Str(body, "language");
         if (string.IsNullOrEmpty(userProfileId)) return Problem.Field("userProfileId", "is required");
         if (!customer.IsUser(userProfileId))
             return Problem.Field("userProfileId", $"'{userProfileId}' is not a sample user; see GET /sample/profiles");
@@ -102,6 +105,18 @@ public static class SampleCustomerEndpoints
                 Detail = "The sample customer has no project or access key yet; it is set up when the server starts in Development.",
                 Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
             };
+
+        // Like an app that does not know its users' language: detect it from the message, among the languages the offline
+        // engine writes; else the sample user's own language; else English. The response says which it was.
+        var languageSource = "given";
+        if (string.IsNullOrWhiteSpace(language))
+        {
+            // The server's shared detector (Lingua keeps its models once per process); a host without one gets its own.
+            var detector = request.HttpContext.RequestServices.GetService<LanguageDetector>() ?? OwnDetector.Value;
+            (language, languageSource) = detector.Guess(text, DumGum.Replies.OfflineChatClient.Languages) is { } detected
+                ? (detected, "detected")
+                : customer.Profiles.FirstOrDefault(p => p.Id == userProfileId)?.Language is { } own ? (own, "userProfile") : ("EN", "default");
+        }
 
         var message = customer.AddUserMessage(userProfileId, personaProfileId, text);
 
@@ -122,7 +137,11 @@ public static class SampleCustomerEndpoints
         try
         {
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(enqueue, timeout.Token);
-            var result = new JsonObject { ["messageId"] = message.Id, ["enqueueStatus"] = (int)response.StatusCode };
+            var result = new JsonObject
+            {
+                ["messageId"] = message.Id, ["enqueueStatus"] = (int)response.StatusCode, ["language"] = language,
+                ["languageSource"] = languageSource,
+            };
             // Show why DumGum refused, so a person does not have to dig through logs.
             if (!response.IsSuccessStatusCode) result["enqueueProblem"] = await ReadJsonOrTextAsync(response, timeout.Token);
             return Results.Json(result, statusCode: StatusCodes.Status202Accepted);

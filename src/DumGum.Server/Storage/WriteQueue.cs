@@ -19,7 +19,13 @@ public sealed class WriteQueue : IDisposable
 {
     const int MaxBatch = 2048;
 
+    /// <summary>While accepts wait, a batch takes at most this many other items (run work), so accepts never queue behind runs.</summary>
+    const int MaxOtherWhileAccepting = 128;
+
     readonly Channel<IWork> channel = Channel.CreateUnbounded<IWork>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Accepts (enqueues): taken first into every batch (docs/behaviour.md, "Overload").</summary>
+    readonly Channel<IWork> accepts = Channel.CreateUnbounded<IWork>(new UnboundedChannelOptions { SingleReader = true });
+    int queuedAccepts;
     DbConnection connection;
     DbTransaction? transaction;
     readonly Thread thread;
@@ -43,6 +49,35 @@ public sealed class WriteQueue : IDisposable
     public string NodeId { get; init; } = "local";
 
     public event Action<int, TimeSpan>? BatchCommitted;
+
+    /// <summary>
+    /// How many accepts may wait for the writer; past it <see cref="AcceptAsync{TItem, TResult}"/> refuses at once
+    /// (<see cref="WriterBusyException"/>, a 503 with Retry-After) instead of letting the wait grow without bound.
+    /// </summary>
+    public int MaxQueuedAccepts { get; init; } = int.MaxValue;
+
+    /// <summary>Accepts waiting for the writer now.</summary>
+    public int QueuedAccepts => Volatile.Read(ref queuedAccepts);
+
+    /// <summary>
+    /// Like <see cref="WriteAsync{TItem, TResult}"/> for the work of accepting a request: it goes ahead of all other
+    /// queued work, and is refused (<see cref="WriterBusyException"/>) when <see cref="MaxQueuedAccepts"/> are waiting.
+    /// </summary>
+    public Task<TResult> AcceptAsync<TItem, TResult>(BatchWrite<TItem, TResult> kind, TItem item)
+    {
+        if (Interlocked.Increment(ref queuedAccepts) > MaxQueuedAccepts)
+        {
+            Interlocked.Decrement(ref queuedAccepts);
+            throw new WriterBusyException();
+        }
+        var work = new BatchedWork<TItem, TResult>(kind, item);
+        if (!accepts.Writer.TryWrite(work))
+        {
+            Interlocked.Decrement(ref queuedAccepts);
+            throw new StorageUnavailableException("the writer has stopped");
+        }
+        return work.Completion.Task;
+    }
 
     /// <summary>
     /// Called on the writer thread inside each transaction, just before COMMIT, when items left notices
@@ -95,10 +130,16 @@ public sealed class WriteQueue : IDisposable
     {
         var batch = new List<IWork>(MaxBatch);
         var writer = new Writer(this);
-        while (channel.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (WaitForWork())
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && channel.Reader.TryRead(out var item)) batch.Add(item);
+            while (batch.Count < MaxBatch && accepts.Reader.TryRead(out var accept))
+            {
+                batch.Add(accept);
+                Interlocked.Decrement(ref queuedAccepts);
+            }
+            var others = batch.Count == 0 ? MaxBatch : Math.Min(MaxBatch - batch.Count, MaxOtherWhileAccepting);
+            for (var taken = 0; taken < others && channel.Reader.TryRead(out var item); taken++) batch.Add(item);
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -122,6 +163,21 @@ public sealed class WriteQueue : IDisposable
                 var error = new StorageUnavailableException("the database did not commit the write", ex);
                 foreach (var item in batch) item.Fail(error);
             }
+        }
+    }
+
+    /// <summary>Blocks until either queue has work; false once both are closed and empty.</summary>
+    bool WaitForWork()
+    {
+        while (true)
+        {
+            if (accepts.Reader.TryPeek(out _) || channel.Reader.TryPeek(out _)) return true;
+            var a = accepts.Reader.WaitToReadAsync().AsTask();
+            var o = channel.Reader.WaitToReadAsync().AsTask();
+            Task.WaitAny(a, o);
+            if (a.IsCompleted && !a.Result && o.IsCompleted && !o.Result) return false;
+            if (a.IsCompleted && !a.Result) return o.GetAwaiter().GetResult() || accepts.Reader.TryPeek(out _);
+            if (o.IsCompleted && !o.Result) return a.GetAwaiter().GetResult() || channel.Reader.TryPeek(out _);
         }
     }
 
@@ -202,6 +258,7 @@ public sealed class WriteQueue : IDisposable
     public void Dispose()
     {
         channel.Writer.TryComplete();
+        accepts.Writer.TryComplete();
         thread.Join(TimeSpan.FromSeconds(10));
         foreach (var c in commands.Values) c.Dispose();
         connection.Dispose();
@@ -328,5 +385,8 @@ public abstract class BatchWrite<TItem, TResult>
     /// <summary>Writes the items, returning one result per item in the same order. Throwing fails them all (then each is retried alone).</summary>
     public abstract IReadOnlyList<TResult> Execute(WriteQueue.Writer writer, IReadOnlyList<TItem> items);
 }
+
+/// <summary>Too many accepts are waiting for the writer: refuse now (503 with Retry-After) rather than queue.</summary>
+public sealed class WriterBusyException() : Exception("too many requests are waiting to be stored");
 
 public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

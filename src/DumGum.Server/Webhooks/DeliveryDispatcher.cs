@@ -109,11 +109,25 @@ public sealed class DeliveryDispatcher(
                     // or two lanes could pump one conversation and break its order.
                     if (!lanes.TryGetValue(d.ConversationId, out var live) || !ReferenceEquals(live, lane)) continue;
                     lane.Queue.Enqueue(d);
+                    // An event adopted from a dead node can be older than what this lane already holds: id order again,
+                    // leaving the head in place if it is being sent.
+                    if (lane.Queue.Any(q => q.Id > d.Id && !ReferenceEquals(q, lane.Sending)))
+                    {
+                        var head = lane.Sending is not null && ReferenceEquals(lane.Queue.Peek(), lane.Sending) ? lane.Queue.Dequeue() : null;
+                        var ordered = lane.Queue.OrderBy(q => q.Id).ToList();
+                        lane.Queue.Clear();
+                        if (head is not null) lane.Queue.Enqueue(head);
+                        foreach (var q in ordered) lane.Queue.Enqueue(q);
+                    }
                     Interlocked.Increment(ref pending);
                     start = !lane.Pumping;
                     lane.Pumping = true;
                 }
-                if (start) _ = Task.Run(() => PumpAsync(d.ConversationId, lane));
+                if (start)
+                {
+                    // The pump outlives the run that queued the event: it must not inherit the run's log scope.
+                    using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => PumpAsync(d.ConversationId, lane));
+                }
                 break;
             }
         }
@@ -237,6 +251,26 @@ public sealed class DeliveryDispatcher(
         foreach (var d in keep) lane.Queue.Enqueue(d);
     }
 
+    /// <summary>How often an event waiting for an earlier one on another node looks again.</summary>
+    static readonly TimeSpan OrderCheckInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// PostgreSQL: whether an earlier event of the conversation is still pending on another node (its answer still being
+    /// retried there). A conversation's events go out in id order on every node, so a later one waits until the earlier
+    /// one is delivered or given up (docs/behaviour.md, "Events"). This node's own earlier events are ordered by the lane.
+    /// </summary>
+    bool EarlierElsewhere(Delivery d)
+    {
+        if (!writes.Database.IsPostgres) return false;
+        using var connection = writes.Database.Open();
+        using var command = connection.Sql("""
+                SELECT 1 FROM deliveries
+                WHERE conversation_id = @c AND status = 'pending' AND id < @id AND (owner IS NULL OR owner <> @me) LIMIT 1
+                """)
+            .With("@c", d.ConversationId).With("@id", d.Id).With("@me", writes.NodeId);
+        return command.ExecuteScalar() is not null;
+    }
+
     /// <summary>Delivers one event, retrying until it is accepted or its deadline passes. Returns a replacement event, if any.</summary>
     async Task<(bool Delivered, Delivery? Replacement)> DeliverAsync(Delivery d)
     {
@@ -248,6 +282,11 @@ public sealed class DeliveryDispatcher(
             var now = clock.GetUtcNow();
             if (d.NotBefore > now) await Task.Delay(d.NotBefore - now, clock, stopping);
             if (clock.GetUtcNow() >= d.DeadlineAt) return (false, await ExpireAsync(d, "the deadline passed before the customer accepted the event"));
+            if (EarlierElsewhere(d))
+            {
+                await Task.Delay(OrderCheckInterval, clock, stopping);
+                continue;
+            }
             var project = projects.Find(d.ProjectId) is { } found ? PlaygroundRouting.For(found, d.UserProfileId) : null;
             if (project is null)
             {
@@ -319,10 +358,13 @@ public sealed class DeliveryDispatcher(
                 return (false, null);
             }
             var delay = retryAfter ?? RetryBackoff.Delay(Math.Min(attempts - 1, 10), Random.Shared);
+            var nextAttempt = clock.GetUtcNow() + delay;
+            if (nextAttempt >= d.DeadlineAt) return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
+            // The count and the time of the next attempt are durable before we wait: after a restart (or on the node that
+            // adopts the event) the back-off goes on from where it was (docs/behaviour.md, "Events").
             var failedAttempts = attempts;
-            _ = writes.WriteAsync(w => w.Command("UPDATE deliveries SET attempts = @a, last_error = @e WHERE id = @id")
-                .With("@a", failedAttempts).With("@e", error).With("@id", d.Id).ExecuteNonQuery());
-            if (clock.GetUtcNow() + delay >= d.DeadlineAt) return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
+            await writes.WriteAsync(w => w.Command("UPDATE deliveries SET attempts = @a, last_error = @e, not_before = @next WHERE id = @id")
+                .With("@a", failedAttempts).With("@e", error).With("@next", nextAttempt.ToUnixMs()).With("@id", d.Id).ExecuteNonQuery());
             await Task.Delay(delay, clock, stopping);
         }
     }

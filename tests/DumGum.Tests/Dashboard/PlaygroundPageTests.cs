@@ -56,5 +56,10 @@ public sealed class PlaygroundPageTests(BrowserFixture browsers) : IAsyncLifetim
         await page.ReloadAsync();
         await Assertions.Expect(messages.Locator(".bubble")).ToHaveCountAsync(3);
         Assert.Empty(session.Customer.Calls);
+
+        // "Details" of the second part opens its run in the Response explorer, with both parts.
+        await messages.Locator(".bubble.persona").Nth(1).GetByRole(AriaRole.Link, new() { Name = "Details" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Response explorer", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.List, new() { Name = "Reply parts" }).Locator("li")).ToHaveCountAsync(2);
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Replies;
+using DumGum.Replies.Offline;
+using DumGum.Tests.Replies.Offline;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -41,20 +43,7 @@ public sealed class OfflineChatClientTests
         return response.Text;
     }
 
-    /// <summary>Every text the engine may write for the body of a reply, with the placeholders filled as it would.</summary>
-    static IEnumerable<string> Bodies(IReadOnlyList<string> templates, string? gift = null, string? echo = null) =>
-        templates.Select(t => t.Replace("{gift}", gift, StringComparison.Ordinal)
-            .Replace("{echo}", echo, StringComparison.Ordinal)
-            .Replace("{me}", "Anna", StringComparison.Ordinal)
-            .Replace("{user}", "Tom", StringComparison.Ordinal));
-
-    /// <summary>Asserts the reply is one of the bodies followed by one of the time remarks for the given part of day.</summary>
-    static void AssertComposed(string reply, IEnumerable<string> bodies, DayPart part, OfflinePhrases? phrases = null)
-    {
-        var remarks = (phrases ?? OfflinePhrases.English).TimeRemark[part];
-        var candidates = bodies.SelectMany(b => remarks.Select(r => b + " " + r)).ToList();
-        Assert.Contains(reply, candidates);
-    }
+    static OfflineReply Write(ReplyContext context) => OfflineRig.Reply(context);
 
     [Fact]
     public async Task Same_context_gives_the_same_text_across_instances()
@@ -71,7 +60,7 @@ public sealed class OfflineChatClientTests
         var replies = new HashSet<string>();
         for (var i = 0; i < texts.Length; i++)
             replies.Add(await Reply(Context(UserMessage(texts[i], id: "m" + i))));
-        Assert.True(replies.Count >= 4, $"only {replies.Count} distinct replies for {texts.Length} messages");
+        Assert.True(replies.Count >= 6, $"only {replies.Count} distinct replies for {texts.Length} messages");
     }
 
     [Fact]
@@ -151,20 +140,21 @@ public sealed class OfflineChatClientTests
     [Fact]
     public async Task Icebreaker_greets_the_user_and_introduces_the_persona()
     {
-        var reply = await Reply(Context([]));
-        Assert.Contains("Anna", reply, StringComparison.Ordinal);
-        Assert.Contains("Tom", reply, StringComparison.Ordinal);
-        var en = OfflinePhrases.English;
-        var candidates = Bodies(en.Greeting.Morning).SelectMany(g => Bodies(en.Icebreaker).Select(b => g + " " + b));
-        Assert.Contains(reply, candidates);
+        var reply = Write(Context([]));
+        Assert.Equal("icebreaker", reply.ReplyKey);
+        Assert.Contains("Anna", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("Tom", reply.Text, StringComparison.Ordinal);
+        Assert.EndsWith("?", reply.Text, StringComparison.Ordinal);
+        Assert.Equal(reply.Text, await Reply(Context([])));
     }
 
     [Fact]
-    public async Task Only_persona_messages_still_get_an_icebreaker()
+    public void Only_persona_messages_still_get_an_icebreaker()
     {
-        var reply = await Reply(Context([PersonaMessage("Hi! Anyone there?")]));
-        Assert.Contains("Anna", reply, StringComparison.Ordinal);
-        Assert.DoesNotContain("Anyone there", reply, StringComparison.Ordinal);
+        var reply = Write(Context([PersonaMessage("Hi! Anyone there?")]));
+        Assert.Equal("icebreaker", reply.ReplyKey);
+        Assert.Contains("Anna", reply.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Anyone there", reply.Text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -183,145 +173,185 @@ public sealed class OfflineChatClientTests
     }
 
     [Fact]
-    public async Task Gift_reply_names_the_gift()
+    public void Gift_reply_names_the_gift_and_wins_over_a_picture()
     {
-        var reply = await Reply(Context(UserMessage("for you", pictures: ["https://x/p.jpg"], gifts: [new Gift(null, "GOLD"), new Gift("Teddy Bear", "SILVER")])));
-        Assert.Contains("Teddy Bear", reply, StringComparison.Ordinal);
-        AssertComposed(reply, Bodies(OfflinePhrases.English.Gift, gift: "Teddy Bear"), DayPart.Morning);
+        var reply = Write(Context(UserMessage("for you", pictures: ["https://x/p.jpg"], gifts: [new Gift(null, "GOLD"), new Gift("Teddy Bear", "SILVER")])));
+        Assert.Equal(Intents.Gift, reply.Intent);
+        Assert.Contains("Teddy Bear", reply.Text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Unnamed_gift_still_gets_thanks()
+    public void Unnamed_gift_still_gets_thanks()
     {
-        var reply = await Reply(Context(UserMessage(gifts: [new Gift(" ", "GOLD")])));
-        Assert.Contains("gift", reply, StringComparison.OrdinalIgnoreCase);
-        AssertComposed(reply, Bodies(OfflinePhrases.English.GiftUnnamed), DayPart.Morning);
+        var reply = Write(Context(UserMessage(gifts: [new Gift(" ", "GOLD")])));
+        Assert.Contains("gift", reply.Text, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
-    public async Task Picture_reply_mentions_the_photo()
+    public void Picture_sticker_and_poke_get_their_own_reactions()
     {
-        var reply = await Reply(Context(UserMessage("me at the lake", pictures: ["https://x/p.jpg"], sticker: "wave", poke: true)));
-        Assert.Matches("(?i)photo|picture", reply);
-        AssertComposed(reply, Bodies(OfflinePhrases.English.Picture), DayPart.Morning);
+        var picture = Write(Context(UserMessage("me at the lake", pictures: ["https://x/p.jpg"], sticker: "wave", poke: true)));
+        Assert.Equal(Intents.Picture, picture.Intent);
+        Assert.Matches("(?i)photo|picture", picture.Text);
+        var sticker = Write(Context(UserMessage("lol?", sticker: "laughing-cat", poke: true)));
+        Assert.Equal(Intents.Sticker, sticker.Intent);
+        Assert.Contains("sticker", sticker.Text, StringComparison.OrdinalIgnoreCase);
+        var poke = Write(Context(UserMessage("are you there?", poke: true)));
+        Assert.Equal(Intents.Poke, poke.Intent);
+        Assert.Contains("pok", poke.Text, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
-    public async Task Sticker_reply_mentions_the_sticker()
-    {
-        var reply = await Reply(Context(UserMessage("lol?", sticker: "laughing-cat", poke: true)));
-        Assert.Contains("sticker", reply, StringComparison.OrdinalIgnoreCase);
-        AssertComposed(reply, Bodies(OfflinePhrases.English.Sticker), DayPart.Morning);
-    }
-
-    [Fact]
-    public async Task Poke_reply_mentions_the_poke()
-    {
-        var reply = await Reply(Context(UserMessage("are you there?", poke: true)));
-        Assert.Contains("pok", reply, StringComparison.OrdinalIgnoreCase);
-        AssertComposed(reply, Bodies(OfflinePhrases.English.Poke), DayPart.Morning);
-    }
-
-    [Theory]
-    [InlineData("What's your favourite place to travel?", "q1")]
-    [InlineData("Do you like dogs? I have two of them and they are wonderful", "q2")]
-    [InlineData("so... what are you up to tonight?", "q3")]
-    public async Task Question_reply_reacts_to_a_question(string text, string id)
-    {
-        var reply = await Reply(Context(UserMessage(text, id: id)));
-        var en = OfflinePhrases.English;
-        var echo = OfflineChatClient.Fragment(text);
-        AssertComposed(reply, Bodies(en.Question).Concat(Bodies(en.QuestionEcho, echo: echo)), DayPart.Morning);
-    }
-
-    [Fact]
-    public async Task Text_reply_reacts_to_plain_text()
-    {
-        const string text = "I spent the whole weekend painting my kitchen yellow";
-        var reply = await Reply(Context(UserMessage(text)));
-        var en = OfflinePhrases.English;
-        AssertComposed(reply, Bodies(en.Text).Concat(Bodies(en.TextEcho, echo: OfflineChatClient.Fragment(text))), DayPart.Morning);
-    }
-
-    [Fact]
-    public async Task Text_replies_sometimes_echo_the_users_words()
-    {
-        string[] texts = ["I love cooking", "Work was long today", "My cat knocked over a plant", "Heading to the beach",
-            "Just finished a book", "Pizza tonight", "I started learning guitar", "Rainy day here", "Went running", "Bored"];
-        var echoed = 0;
-        for (var i = 0; i < texts.Length; i++)
-            if ((await Reply(Context(UserMessage(texts[i], id: "e" + i)))).Contains($"\"{texts[i]}\"", StringComparison.Ordinal))
-                echoed++;
-        Assert.InRange(echoed, 1, texts.Length - 1);
-    }
-
-    [Fact]
-    public async Task Reacts_to_the_newest_user_message_not_to_older_ones_or_to_the_persona()
+    public void Answers_the_newest_user_messages_not_older_ones()
     {
         var history = new[]
         {
             UserMessage(gifts: [new Gift("Diamond", "GOLD")], id: "old", minute: 0),
-            UserMessage("just saying hi again", id: "new", minute: 5),
-            PersonaMessage("Hey, a sticker for you", minute: 10),
+            PersonaMessage("Thank you so much!", minute: 2),
+            UserMessage("so what do you do for a living?", id: "new", minute: 5),
         };
-        var reply = await Reply(Context(history));
-        Assert.DoesNotContain("Diamond", reply, StringComparison.Ordinal);
-        var en = OfflinePhrases.English;
-        AssertComposed(reply, Bodies(en.Text).Concat(Bodies(en.TextEcho, echo: "just saying hi again")), DayPart.Morning);
+        var reply = Write(Context(history));
+        Assert.Equal(Intents.AskJob, reply.Intent);
+        Assert.DoesNotContain("Diamond", reply.Text, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData(true, true, true, true, "why?", nameof(ReplyKind.Gift))]
-    [InlineData(false, true, true, true, "why?", nameof(ReplyKind.Picture))]
-    [InlineData(false, false, true, true, "why?", nameof(ReplyKind.Sticker))]
-    [InlineData(false, false, false, true, "why?", nameof(ReplyKind.Poke))]
-    [InlineData(false, false, false, false, "really? ok", nameof(ReplyKind.Question))]
-    [InlineData(false, false, false, false, "ok then", nameof(ReplyKind.Text))]
-    [InlineData(false, false, false, false, null, nameof(ReplyKind.Text))]
-    public void Classify_follows_the_precedence(bool gift, bool picture, bool sticker, bool poke, string? text, string expected)
-    {
-        var message = UserMessage(text, pictures: picture ? ["https://x/p.jpg"] : null, poke: poke,
-            gifts: gift ? [new Gift("Rose", null)] : null, sticker: sticker ? "heart" : null);
-        Assert.Equal(Enum.Parse<ReplyKind>(expected), OfflineChatClient.Classify(message));
-    }
-
-    [Theory]
-    [InlineData(0, nameof(DayPart.Night))]
-    [InlineData(4, nameof(DayPart.Night))]
-    [InlineData(5, nameof(DayPart.Morning))]
-    [InlineData(11, nameof(DayPart.Morning))]
-    [InlineData(12, nameof(DayPart.Afternoon))]
-    [InlineData(17, nameof(DayPart.Afternoon))]
-    [InlineData(18, nameof(DayPart.Evening))]
-    [InlineData(22, nameof(DayPart.Evening))]
-    [InlineData(23, nameof(DayPart.Night))]
-    public void TimeOfDay_buckets_the_local_hour(int hour, string expected) =>
-        Assert.Equal(Enum.Parse<DayPart>(expected), OfflineChatClient.TimeOfDay(new DateTimeOffset(2025, 6, 1, hour, 59, 0, TimeSpan.Zero), TimeZoneInfo.Utc));
 
     [Fact]
-    public async Task Persona_time_zone_decides_the_time_of_day()
+    public void Several_trailing_messages_are_read_together_and_the_second_intent_acknowledged()
+    {
+        var history = new[] { UserMessage("Hey Anna!", id: "a", minute: 0), UserMessage("where do you live?", id: "b", minute: 1) };
+        var persona = OfflineRig.Marta();
+        var context = new ReplyContext(Profile("user-1", "Tom"), persona, history, "EN", Instant);
+        var reply = Write(context);
+        Assert.Equal(Intents.AskCity, reply.Intent);
+        Assert.Equal(Intents.Greeting, reply.Second);
+        Assert.Contains("Valencia", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("Tom", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void And_you_answers_what_the_persona_last_asked()
+    {
+        var history = new[]
+        {
+            PersonaMessage("Hi Tom! What do you do for work?", minute: 0),
+            UserMessage("I'm a nurse, and you?", id: "u", minute: 3),
+        };
+        var context = new ReplyContext(Profile("user-1", "Tom"), OfflineRig.Marta(), history, "EN", Instant);
+        var reply = Write(context);
+        Assert.Equal(Intents.AndYou, reply.Read);
+        Assert.Equal(Intents.AskJob, reply.Intent);
+        Assert.Contains("pastry chef", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("I'm not sad anymore, I passed!", Intents.GoodNews)]
+    [InlineData("I'm not feeling good today", Intents.Sad)]
+    [InlineData("I don't want to meet anyone", Intents.Unknown)]
+    [InlineData("Good morning! Do you have any pets?", Intents.AskPets)]
+    public void Negations_and_several_intents_are_read(string text, string expected) =>
+        Assert.Equal(expected, Write(Context(UserMessage(text))).Read);
+
+    [Theory]
+    [InlineData("DEFAULT_MODE")]
+    [InlineData("DEFERRED_MEETING")]
+    [InlineData("CHAT_ONLY")]
+    public void A_meeting_request_follows_the_meeting_policy(string policy)
+    {
+        foreach (var language in OfflineRig.Languages)
+        {
+            var request = OfflineRig.Fixture(language).First(i => i.Intent == Intents.Meet).Text;
+            var context = OfflineRig.Context([OfflineRig.User(request, "m", OfflineRig.Now.AddMinutes(-1))], language,
+                new ReplyParameters { MeetingPolicy = policy });
+            var reply = Write(context);
+            Assert.Equal("meet." + policy, reply.ReplyKey);
+        }
+    }
+
+    [Fact]
+    public async Task A_photo_request_shares_a_picture_through_smart_share_when_it_is_on()
+    {
+        var history = new[] { UserMessage("Can you send me a photo of you?") };
+        ShareablePicture[] pictures = [new("pic-1", "https://example.com/a.jpg", "beach"), new("pic-2", "https://example.com/b.jpg", null)];
+        var on = Context(history) with { SmartShareEnabled = true, Parameters = new ReplyParameters { ShareablePictures = pictures } };
+        var shared = Write(on);
+        Assert.Equal("photo_share", shared.ReplyKey);
+        Assert.Contains(shared.PictureId, pictures.Select(p => p.Id));
+        var output = await Reply(on);
+        Assert.Contains("\"pictureId\":\"" + shared.PictureId + "\"", output, StringComparison.Ordinal);
+
+        var off = Write(Context(history) with { Parameters = new ReplyParameters { ShareablePictures = pictures } });
+        Assert.Equal("photo_decline", off.ReplyKey);
+        Assert.Null(off.PictureId);
+    }
+
+    [Fact]
+    public void Question_frequency_decides_whether_the_reply_ends_with_a_question()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            var history = new[] { UserMessage("I had pasta for lunch, it was great " + i, id: "q" + i) };
+            Assert.EndsWith("?", Write(Context(history) with { EndWithQuestion = true }).Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("?", Write(Context(history) with { EndWithQuestion = false }).Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Length_emojis_and_splits_follow_the_parameters()
+    {
+        var history = new[] { UserMessage("Hi! How was your day?") };
+        var shortReply = Write(Context(history) with { EndWithQuestion = false, Parameters = new ReplyParameters { MessageLength = "SHORT", Emojis = "NONE" } });
+        var longReply = Write(Context(history) with { EndWithQuestion = true, Parameters = new ReplyParameters { MessageLength = "LONG", Emojis = "NONE" } });
+        Assert.True(OfflineRig.Sentences(shortReply.Text).Count() < OfflineRig.Sentences(longReply.Text).Count(),
+            $"short: {shortReply.Text} / long: {longReply.Text}");
+        Assert.DoesNotContain(shortReply.Text + longReply.Text, char.IsSurrogate);
+
+        var frequent = Enumerable.Range(0, 20).Count(i => Write(Context([UserMessage("You are lovely " + i, id: "e" + i)])
+            with { Parameters = new ReplyParameters { Emojis = "FREQUENT" } }).Text.Any(char.IsSurrogate));
+        Assert.True(frequent >= 12, $"{frequent} of 20 FREQUENT replies had an emoji");
+
+        var split = Write(Context(history) with { SplitReply = true, EndWithQuestion = true, Parameters = new ReplyParameters { MessageLength = "LONG" } });
+        Assert.InRange(split.Parts.Count, 2, ReplyWriter.MaxParts);
+    }
+
+    [Fact]
+    public void No_phrasing_of_the_last_persona_messages_is_used_again()
+    {
+        var history = new List<HistoryMessage>();
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            history.Add(UserMessage("How are you?", id: "u" + i, minute: i * 2));
+            var reply = Write(Context(history.ToList()));
+            foreach (var sentence in OfflineRig.Sentences(reply.Text)) Assert.True(seen.Add(sentence), $"\"{sentence}\" was repeated");
+            history.Add(PersonaMessage(reply.Text, minute: i * 2 + 1));
+        }
+    }
+
+    [Fact]
+    public void The_user_is_never_quoted()
+    {
+        const string text = "I spent the whole weekend painting my kitchen yellow and what do you do for a living";
+        var reply = Write(Context(UserMessage(text)));
+        Assert.True(OfflineRig.LongestCopiedRun(text, reply.Text) < 5, reply.Text);
+    }
+
+    [Fact]
+    public void Persona_time_zone_decides_the_time_of_day()
     {
         var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
         var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
-        Assert.Equal(DayPart.Morning, OfflineChatClient.TimeOfDay(Instant, tokyo));
-        Assert.Equal(DayPart.Evening, OfflineChatClient.TimeOfDay(Instant, newYork));
+        Assert.Equal(0, DialogueEngine.DayPartIndex(Instant, tokyo));
+        Assert.Equal(2, DialogueEngine.DayPartIndex(Instant, newYork));
+        Assert.Equal(3, DialogueEngine.DayPartIndex(Instant, TimeZoneInfo.Utc));
 
-        var message = UserMessage("Tell me about your day");
-        var inTokyo = await Reply(Context(message, timeZone: "Asia/Tokyo"));
-        var inNewYork = await Reply(Context(message, timeZone: "America/New_York"));
-        Assert.NotEqual(inTokyo, inNewYork);
-        Assert.Contains(OfflinePhrases.English.TimeRemark.Morning, r => inTokyo.EndsWith(r, StringComparison.Ordinal));
-        Assert.Contains(OfflinePhrases.English.TimeRemark.Evening, r => inNewYork.EndsWith(r, StringComparison.Ordinal));
-
-        var greetNewYork = await Reply(Context([], timeZone: "America/New_York"));
-        Assert.Contains(Bodies(OfflinePhrases.English.Greeting.Evening), g => greetNewYork.StartsWith(g, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task Unknown_time_zone_falls_back_to_utc()
-    {
-        var reply = await Reply(Context(UserMessage("hello"), timeZone: "Nowhere/Special"));
-        Assert.Contains(OfflinePhrases.English.TimeRemark.Night, r => reply.EndsWith(r, StringComparison.Ordinal));
+        var morning = OfflineData.For("EN")!.RepliesFor("what_doing.morning").Select(t => t.Signature).ToList();
+        var evening = OfflineData.For("EN")!.RepliesFor("what_doing.evening").Select(t => t.Signature).ToList();
+        var inTokyo = Template.Normalize(Write(Context(UserMessage("what are you doing?"), timeZone: "Asia/Tokyo")).Text);
+        var inNewYork = Template.Normalize(Write(Context(UserMessage("what are you doing?"), timeZone: "America/New_York")).Text);
+        Assert.Contains(morning, s => inTokyo.Contains(s, StringComparison.Ordinal));
+        Assert.Contains(evening, s => inNewYork.Contains(s, StringComparison.Ordinal));
+        // An unknown zone is UTC: 00:00 is night.
+        Assert.Equal(Write(Context(UserMessage("hello"), timeZone: "UTC")).Text, Write(Context(UserMessage("hello"), timeZone: "Nowhere/Special")).Text);
     }
 
     public static TheoryData<string> NativeLanguages() => new(NativeNonEnglish);
@@ -426,31 +456,38 @@ public sealed class OfflineChatClientTests
         Assert.Contains("Anna", reply, StringComparison.Ordinal);
     }
 
+    static readonly HashSet<string> KnownPlaceholders =
+    [
+        "user", "me", "gift", "job", "ajob", "city", "age", "pet", "petName", "child", "childName", "children", "hobby", "hobby2",
+        "food", "travel", "music", "daypart", "userCity",
+    ];
+
     [Fact]
-    public void Every_table_has_enough_variants_and_the_right_placeholders()
+    public void Every_language_file_covers_every_intent_with_known_placeholders_and_no_question_outside_questions()
     {
-        Assert.Equal(7, OfflinePhrases.All.Count);
-        foreach (var p in OfflinePhrases.All)
+        var english = OfflineData.For("EN")!;
+        foreach (var language in OfflineRig.Languages)
         {
-            IReadOnlyList<string>[] kinds = [p.Icebreaker, p.Text, p.TextEcho, p.Question, p.QuestionEcho, p.Picture,
-                p.Gift, p.GiftUnnamed, p.Sticker, p.Poke];
-            foreach (var variants in kinds)
-            {
-                Assert.True(variants.Count >= 3, $"{p.Language}: fewer than 3 variants");
-                Assert.Equal(variants.Count, variants.Distinct().Count());
-            }
-            foreach (var part in Enum.GetValues<DayPart>())
-            {
-                Assert.True(p.TimeRemark[part].Count >= 3, $"{p.Language} {part}: fewer than 3 time remarks");
-                Assert.True(p.Greeting[part].Count >= 2, $"{p.Language} {part}: fewer than 2 greetings");
-                Assert.All(p.Greeting[part], g => Assert.Contains("{user}", g, StringComparison.Ordinal));
-            }
-            Assert.All(p.Icebreaker, t => Assert.Contains("{me}", t, StringComparison.Ordinal));
-            Assert.All(p.Gift, t => Assert.Contains("{gift}", t, StringComparison.Ordinal));
-            Assert.All(p.TextEcho.Concat(p.QuestionEcho), t => Assert.Contains("{echo}", t, StringComparison.Ordinal));
-            IReadOnlyList<string>[] plain = [p.Text, p.Question, p.Picture, p.GiftUnnamed, p.Sticker, p.Poke,
-                p.TimeRemark.Morning, p.TimeRemark.Afternoon, p.TimeRemark.Evening, p.TimeRemark.Night];
-            Assert.All(plain.SelectMany(v => v), t => Assert.DoesNotContain("{", t, StringComparison.Ordinal));
+            var pack = OfflineData.For(language)!;
+            foreach (var key in english.Replies.Keys) Assert.True(pack.Replies.ContainsKey(key), $"{language}: replies.{key} is missing");
+            foreach (var key in english.Acks.Keys) Assert.True(pack.Acks.ContainsKey(key), $"{language}: acks.{key} is missing");
+            foreach (var key in english.Questions.Keys) Assert.True(pack.Questions.ContainsKey(key), $"{language}: questions.{key} is missing");
+            foreach (var intent in Intents.Priority.Concat([Intents.Gift, Intents.Picture, Intents.Sticker, Intents.Poke, Intents.Unknown]))
+                if (intent is not (Intents.Meet or Intents.PhotoRequest or Intents.AndYou))
+                    Assert.True(pack.Replies.ContainsKey(intent) || pack.Replies.Keys.Any(k => k.StartsWith(intent + ".", StringComparison.Ordinal)),
+                        $"{language}: no reply for {intent}");
+            foreach (var policy in new[] { "DEFAULT_MODE", "DEFERRED_MEETING", "CHAT_ONLY" })
+                Assert.True(pack.RepliesFor("meet." + policy).Length >= 3, $"{language}: meet.{policy}");
+            foreach (var (key, templates) in pack.Replies.Concat(pack.Acks))
+                foreach (var t in templates)
+                {
+                    Assert.DoesNotContain("?", t.Text, StringComparison.Ordinal);
+                    Assert.All(t.Placeholders, p => Assert.True(KnownPlaceholders.Contains(p) || p.StartsWith("p:", StringComparison.Ordinal)
+                        || p.StartsWith("u:", StringComparison.Ordinal), $"{language} {key}: unknown placeholder {{{p}}}"));
+                }
+            foreach (var (key, templates) in pack.Questions)
+                Assert.All(templates, t => Assert.EndsWith("?", t.Text, StringComparison.Ordinal));
+            Assert.All(pack.RepliesFor("icebreaker"), t => Assert.Contains("{me}", t.Text, StringComparison.Ordinal));
         }
     }
 

@@ -176,6 +176,23 @@ public sealed class SampleCustomerTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("Hola Marta, ¿qué tal tu día? ¿Tienes planes para esta noche?", null, "ES", "detected")]
+    [InlineData("Hallo Marta, wie geht es dir heute? Was machst du beruflich?", null, "DE", "detected")]
+    [InlineData("Any plans for tonight?", "EN", "EN", "given")]
+    [InlineData("12345", null, "FR", "userProfile")]
+    public async Task Without_a_language_the_message_language_is_detected_and_reported(string text, string? given, string expected, string source)
+    {
+        using var response = await http.PostAsJsonAsync("/sample/messages",
+            new { userProfileId = "u-camille", personaProfileId = "p-marta", text, language = given }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonObject>(Ct);
+        Assert.Equal(expected, (string?)result!["language"]);
+        Assert.Equal(source, (string?)result["languageSource"]);
+        var (_, enqueueBody) = Assert.Single(enqueued);
+        Assert.Equal(expected, (string?)enqueueBody!["language"]);
+    }
+
+    [Theory]
     [InlineData("""{"personaProfileId":"p-marta","text":"hi"}""", "userProfileId")]
     [InlineData("""{"userProfileId":"u-nobody","personaProfileId":"p-marta","text":"hi"}""", "userProfileId")]
     [InlineData("""{"userProfileId":"u-alex","personaProfileId":"u-camille","text":"hi"}""", "personaProfileId")]

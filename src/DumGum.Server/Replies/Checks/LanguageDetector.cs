@@ -130,6 +130,36 @@ public sealed class LanguageDetector
         }
     }
 
+    /// <summary>
+    /// The most likely of <paramref name="codes"/> for a user's message, however short (the sample customer's chat, when
+    /// no language is given): Lingua's low-accuracy models of just those languages, no minimum distance. Null when
+    /// Lingua cannot tell or none of the codes has a model.
+    /// </summary>
+    public string? Guess(string text, IReadOnlyCollection<string> codes)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(codes);
+        var languages = codes.Select(c => (Code: Prompt.LanguageNames.BaseCode(c), Language: Expected(c))).Where(x => x.Language is not null)
+            .DistinctBy(x => x.Language).OrderBy(x => x.Code, StringComparer.Ordinal).ToList();
+        if (languages.Count == 0 || !text.Any(char.IsLetter)) return null;
+        if (languages.Count == 1) return languages[0].Code;
+        try
+        {
+            var key = string.Join(",", languages.Select(x => x.Code));
+            var detector = guessers.GetOrAdd(key, _ => LanguageDetectorBuilder.FromLanguages([.. languages.Select(x => x.Language!.Value)])
+                .WithLowAccuracyMode().Build());
+            var found = detector.DetectLanguageOf(text);
+            return languages.FirstOrDefault(x => x.Language == found).Code;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            LogFailure(ex);
+            return null;
+        }
+    }
+
+    readonly ConcurrentDictionary<string, Lingua.LanguageDetector> guessers = new(StringComparer.Ordinal);
+
     Lingua.LanguageDetector Judge(Language expected, Language suspected) =>
         judges.GetOrAdd((expected, suspected), pair => LanguageDetectorBuilder.FromLanguages(pair.Item1, pair.Item2)
             .WithMinimumRelativeDistance(minimumRelativeDistance)
