@@ -93,10 +93,18 @@ public sealed class AccessKeysAndLogsTests(BrowserFixture browsers) : IAsyncLife
         await BrowserFixture.AssertAccessibleAsync(page);
         await BrowserFixture.ScreenshotAsync(page, "logs");
 
+        // A time range that ends before the calls: nothing.
+        await page.GetByLabel("Until (UTC)").FillAsync("2020-01-01T00:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        Assert.Contains("until=2020-01-01T00", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByText("No calls match these filters")).ToBeVisibleAsync();
+        await page.GetByLabel("Until (UTC)").FillAsync("");
+
         await page.GetByLabel("User id").FillAsync("nobody");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Assertions.Expect(page.GetByText("No calls match these filters")).ToBeVisibleAsync();
-        await page.GotoAsync($"/dashboard/projects/{session.Project.Id}/logs?since=not-a-date&before=x&entry=-4");
+        await page.GotoAsync($"/dashboard/projects/{session.Project.Id}/logs?since=not-a-date&until=nope&before=x&entry=-4");
+        await Assertions.Expect(page.Locator("#f-until-error")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#f-since-error")).ToBeVisibleAsync();
     }
 }
