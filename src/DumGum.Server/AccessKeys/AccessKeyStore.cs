@@ -96,7 +96,11 @@ public sealed class AccessKeyStore(Database database, WriteQueue writes, TimePro
     /// Keys were created or revoked elsewhere (<see cref="ChangeWatcher"/>): every cached answer, "unknown" included, is
     /// read again on its next use.
     /// </summary>
-    public void Forget() => cache.Clear();
+    public void Forget()
+    {
+        cache.Clear();
+        unknown.Clear();
+    }
 
     /// <summary>The caller a bearer key belongs to, or null when it is malformed, unknown or revoked.</summary>
     public Caller? Authenticate(string key)
