@@ -6,6 +6,8 @@ using System.Text.Json;
 // /incoming; it records, per conversation (userProfileId, personaProfileId), the highest tag "seq" carried by an
 // answer.created (data.answer.tags.seq) or a conversation.dropped (data.tags.seq). GET /stats and
 // GET /stats/conversations tell what it saw, so a benchmark can decide whether every accepted enqueue was answered.
+// It also counts conversations answered (the first answer.created or conversation.dropped of each) and the wall-clock
+// times of the first and last such, so an end-to-end rate can be computed against the generator's send times.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var app = builder.Build();
@@ -61,8 +63,12 @@ app.MapPost("/incoming", async (HttpContext http) =>
                     && tags.TryGetProperty("seq", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n)
             ? n : null;
         var conversation = conversations.GetOrAdd((user, persona), _ => new Conversation());
+        bool firstAnswer;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lock (conversation)
         {
+            firstAnswer = name is "answer.created" or "conversation.dropped" && conversation.Answers + conversation.Drops == 0;
+            if (firstAnswer) conversation.AnsweredAtUnixMs = now;
             switch (name)
             {
                 case "answer.processing": conversation.Processing++; break;
@@ -72,6 +78,14 @@ app.MapPost("/incoming", async (HttpContext http) =>
             }
             if (name is "answer.created" or "conversation.dropped" && seq > conversation.MaxSeq) conversation.MaxSeq = seq.Value;
             conversation.LastEventMs = clock.ElapsedMilliseconds;
+        }
+        if (firstAnswer)
+        {
+            Interlocked.Increment(ref counters.Answered);
+            Interlocked.CompareExchange(ref counters.FirstAnsweredAt, now, 0);
+            long last;
+            do last = Interlocked.Read(ref counters.LastAnsweredAt);
+            while (now > last && Interlocked.CompareExchange(ref counters.LastAnsweredAt, now, last) != last);
         }
         switch (name)
         {
@@ -92,6 +106,11 @@ app.MapGet("/stats", () =>
     {
         startedAt,
         conversations = conversations.Count,
+        // conversations that got an answer.created or a conversation.dropped, and when the first and last of those
+        // first answers arrived (Unix ms, this machine's clock)
+        answered = Interlocked.Read(ref counters.Answered),
+        firstAnsweredAtUnixMs = Interlocked.Read(ref counters.FirstAnsweredAt) is var f and > 0 ? f : (long?)null,
+        lastAnsweredAtUnixMs = Interlocked.Read(ref counters.LastAnsweredAt) is var l and > 0 ? l : (long?)null,
         events = new Dictionary<string, long>
         {
             ["answer.processing"] = Interlocked.Read(ref counters.Processing),
@@ -116,6 +135,7 @@ app.MapGet("/stats/conversations", () =>
             {
                 userProfileId = user, personaProfileId = persona, maxSeq = c.MaxSeq, answers = c.Answers, drops = c.Drops,
                 processing = c.Processing, msSinceLastEvent = now - c.LastEventMs,
+                answeredAtUnixMs = c.AnsweredAtUnixMs == 0 ? (long?)null : c.AnsweredAtUnixMs,
             });
     return Results.Json(list);
 });
@@ -135,6 +155,7 @@ sealed class Conversation
     public long Processing;
     public long Other;
     public long LastEventMs;
+    public long AnsweredAtUnixMs;   // when its first answer.created or conversation.dropped arrived
 }
 
 sealed class Counters
@@ -147,4 +168,7 @@ sealed class Counters
     public long ProfileCalls;
     public long HistoryCalls;
     public long LastEventMs = -1;
+    public long Answered;
+    public long FirstAnsweredAt;
+    public long LastAnsweredAt;
 }

@@ -5,14 +5,16 @@ namespace LoadGen;
 
 /// <summary>
 /// CPU used over the measured window, in cores: this generator, the server under test (by pid, from /proc), the whole
-/// machine, and the time the hypervisor stole from it (a sign of noisy neighbours on a shared machine).
+/// machine, and the time the hypervisor stole from it (a sign of noisy neighbours on a shared machine). A bench
+/// customer started by the same script (<paramref name="customerPid"/>) is counted apart, not as "other processes".
 /// </summary>
-sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer")
+sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer", int? customerPid = null)
 {
     static readonly double TicksPerSecond = 100;   // USER_HZ on Linux
     long wallStart;
     TimeSpan selfStart;
     long? serverStart;
+    long? customerStart;
     long[]? machineStart;
     string? threadStat;
     (long Cpu, long RunQueue)? threadStart;
@@ -22,6 +24,7 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer")
         wallStart = Time.Now;
         selfStart = Process.GetCurrentProcess().TotalProcessorTime;
         serverStart = ServerTicks();
+        customerStart = Ticks(customerPid);
         machineStart = MachineTicks();
         threadStat = FindThread();
         threadStart = ThreadTimes();
@@ -40,11 +43,12 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer")
             busy = (d[0] + d[1] + d[2] + d[5] + d[6]) / TicksPerSecond / wall;
             steal = d.Length > 7 ? d[7] / TicksPerSecond / wall : null;
         }
-        double? others = busy is { } b && server is { } sv ? Math.Max(0, b - sv - self) : null;
+        double? customer = Ticks(customerPid) is { } c && customerStart is { } c0 ? (c - c0) / TicksPerSecond / wall : null;
+        double? others = busy is { } b && server is { } sv ? Math.Max(0, b - sv - self - (customer ?? 0)) : null;
         ThreadUse? thread = null;
         if (ThreadTimes() is { } t1 && threadStart is { } t0)
             thread = new ThreadUse(watchedThread!, Math.Round((t1.Cpu - t0.Cpu) / 1e9 / wall, 2), Math.Round((t1.RunQueue - t0.RunQueue) / 1e9 / wall, 2));
-        return new CpuUse(Math.Round(self, 2), R(server), R(busy), R(others), R(steal), Environment.ProcessorCount, thread);
+        return new CpuUse(Math.Round(self, 2), R(server), R(busy), R(others), R(steal), Environment.ProcessorCount, thread, R(customer));
     }
 
     /// <summary>/proc/PID/task/TID/schedstat of the server thread named <c>watchedThread</c> (the single writer).</summary>
@@ -74,9 +78,11 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer")
 
     static double? R(double? v) => v is { } x ? Math.Round(x, 2) : null;
 
-    long? ServerTicks()
+    long? ServerTicks() => Ticks(serverPid);
+
+    static long? Ticks(int? processId)
     {
-        if (serverPid is not { } pid) return null;
+        if (processId is not { } pid) return null;
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -103,7 +109,7 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer")
     /// machine used (other processes: on a shared machine, other people's work).
     /// </summary>
     public sealed record CpuUse(double LoadGenCores, double? ServerCores, double? MachineBusyCores, double? OtherCores,
-        double? StealCores, int Cores, ThreadUse? WatchedThread);
+        double? StealCores, int Cores, ThreadUse? WatchedThread, double? CustomerCores = null);
 
     /// <summary>One server thread: the fraction of the window it ran, and the fraction it was runnable but waited for a CPU.</summary>
     public sealed record ThreadUse(string Name, double Running, double WaitingForCpu);

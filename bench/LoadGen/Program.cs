@@ -5,7 +5,16 @@ using LoadGen;
 const string Usage = """
     loadgen closed  --url URL [--key KEY] [--connections 64] [--warmup 3] [--duration 15] [--users 10000]
                     [--buffer-seconds 60] [--label NAME] [--json FILE] [--server-pid PID] [--timeout 30]
-    loadgen open    (as closed) --rate R [--drain 10] [--distinct] [--user-prefix bench-u]   (--distinct: each user once, in order)
+                    [--customer-pid PID] [--total N] [--distinct] [--user-prefix bench-u] [--accepted-file FILE]
+                    (--total: stop after N requests; --distinct: each user once, in order; --accepted-file: the users
+                    that got a 204, one a line)
+    loadgen open    (as closed, without --total) --rate R [--drain 10]
+    loadgen answered --customer URL --load FILE --accepted-file FILE [--persona bench-p] [--user-prefix bench-u]
+                    [--already N] [--quiet 10] [--max-wait 60] [--json FILE] [--server-pid PID] [--customer-pid PID]
+                    (waits until every accepted conversation got answer.created or conversation.dropped; --already: the
+                    customer's answered count before this load; exit 2 when some accepted conversation got no answer)
+    loadgen conversations-report --bare FILE --capacity-load FILE --capacity-answered FILE --overload-load FILE
+                    --overload-answered FILE [--json FILE]   (exit 2 when an accepted enqueue was never answered)
     loadgen setup   --admin URL --token TOKEN [--customer http://127.0.0.1:9] [--name bench]   (prints the access key)
     loadgen crash-load --url URL --key KEY [--conversations 1000] [--total 100000] [--connections 64]
                     [--buffer-seconds 1] [--max-seconds 300] --progress-file FILE --accepted-file FILE [--json FILE]
@@ -39,24 +48,60 @@ try
             var buffer = a.Str("buffer-seconds", "60");
             var label = a.Str("label", args[0]);
             var json = a.Get("json");
-            var serverPid = a.Get("server-pid") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
+            var serverPid = Pid(a, "server-pid");
+            var customerPid = Pid(a, "customer-pid");
             var timeout = a.Double("timeout", 30);
             var rate = args[0] == "open" ? a.Double("rate", 0) : 0;
-            var drain = a.Double("drain", 10);
+            var drain = args[0] == "open" ? a.Double("drain", 10) : 0;
+            var total = args[0] == "closed" ? a.Int("total", 0) : 0;
             Load.Distinct = a.Flag("distinct");
             var prefix = a.Str("user-prefix", "bench-u");
+            Load.AcceptedFile = a.Get("accepted-file");
             a.EnsureAllUsed();
             if (duration is <= 0 or > 600) throw new ArgumentException("--duration must be in (0, 600] seconds");
             if (args[0] == "open" && rate <= 0) throw new ArgumentException("--rate is required and must be positive");
             var bodies = Bodies.PerUser(users, buffer, "enqueue", prefix);
+            Load.Users = Enumerable.Range(0, users).Select(i => $"{prefix}{i}").ToArray();
             using var sender = new Sender(url, key, connections, TimeSpan.FromSeconds(timeout));
-            var cpu = new CpuSampler(serverPid);
+            var cpu = new CpuSampler(serverPid, customerPid: customerPid);
             var result = args[0] == "closed"
-                ? await Load.ClosedAsync(label, sender, url, bodies, connections, warmup, duration, cpu)
+                ? await Load.ClosedAsync(label, sender, url, bodies, connections, warmup, duration, total, cpu)
                 : await Load.OpenAsync(label, sender, url, bodies, connections, rate, warmup, duration, drain, cpu);
             if (json is not null) await File.WriteAllTextAsync(json, JsonSerializer.Serialize(result, Report.Json));
             Console.WriteLine(Report.Human(result));
             return result.AllOk ? 0 : 3;
+        }
+        case "answered":
+        {
+            var customer = new Uri(a.Required("customer").TrimEnd('/') + "/");
+            var load = Read(a.Required("load"));
+            var acceptedFile = a.Required("accepted-file");
+            var persona = a.Str("persona", "bench-p");
+            var prefix = a.Str("user-prefix", "bench-u");
+            var already = a.Int("already", 0);
+            var quiet = a.Double("quiet", 10);
+            var maxWait = a.Double("max-wait", 60);
+            var json = a.Get("json");
+            var cpu = new CpuSampler(Pid(a, "server-pid"), customerPid: Pid(a, "customer-pid"));
+            a.EnsureAllUsed();
+            var answered = await Conversations.WaitAsync(customer, load, acceptedFile, persona, prefix, already, quiet, maxWait, cpu);
+            if (json is not null) await File.WriteAllTextAsync(json, JsonSerializer.Serialize(answered, Report.Json));
+            Console.WriteLine(Conversations.Human(load.Label, answered));
+            return answered.Lost == 0 ? 0 : 2;
+        }
+        case "conversations-report":
+        {
+            var bare = Read(a.Required("bare"));
+            var capacityLoad = Read(a.Required("capacity-load"));
+            var capacity = Conversations.Read(a.Required("capacity-answered"));
+            var overloadLoad = Read(a.Required("overload-load"));
+            var overload = Conversations.Read(a.Required("overload-answered"));
+            var json = a.Get("json");
+            a.EnsureAllUsed();
+            var verdict = Conversations.Verdict(bare, capacityLoad, capacity, overloadLoad, overload);
+            if (json is not null) await File.WriteAllTextAsync(json, JsonSerializer.Serialize(verdict, Report.Json));
+            Console.WriteLine(Conversations.Human(verdict));
+            return verdict.Lost == 0 ? 0 : 2;
         }
         case "setup":
         {
@@ -144,6 +189,8 @@ catch (Exception ex) when (ex is HttpRequestException or InvalidOperationExcepti
     Console.Error.WriteLine($"loadgen {args[0]}: {ex.Message}");
     return 1;
 }
+
+static int? Pid(Args a, string name) => a.Get(name) is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : null;
 
 static LoadResult Read(string path) =>
     JsonSerializer.Deserialize<LoadResult>(File.ReadAllText(path), Report.Json) ?? throw new ArgumentException($"{path} is empty");
