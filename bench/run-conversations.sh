@@ -5,8 +5,11 @@
 #   then one DumGum (Release, Production, offline engine, fresh SQLite file) and the bench FakeCustomer, and three
 #   loads of distinct conversations (each user once, bufferSeconds 0), each followed by a wait until the customer has
 #   an answer for every accepted one (no event for QUIET s, or MAX_WAIT s, ends the wait):
-#   2. warm-up: WARM_CONVERSATIONS, closed loop (not reported)
-#   3. capacity: CAPACITY_CONVERSATIONS, closed loop of CAPACITY_CONNECTIONS (at most CAPACITY_MAX_SECONDS s)
+#   2. warm-up (not reported): rounds of WARM_CONVERSATIONS (closed loop, then the wait), until the server's background
+#      JIT (tiering) used under 1 % of a core over a round, at most WARM_MAX_SECONDS s: a fresh server first runs
+#      unoptimised code, and answered about 3 x fewer conversations per CPU-second in a trial before tiering settled
+#   3. capacity: CAPACITY_CONVERSATIONS (default: 15 s at the last warm-up round's rate, 5,000-40,000), closed loop of
+#      CAPACITY_CONNECTIONS (sending at most CAPACITY_MAX_SECONDS s)
 #      -> capacity = answered conversations / (first enqueue sent -> last conversation answered)
 #   4. overload: an open loop at OVERLOAD_RATE (default twice the capacity) for WARMUP + DURATION s
 #      -> enqueue p50/p95/p99 over the measured window from the intended send time (204s and 503s alike),
@@ -14,8 +17,9 @@
 # Prints a summary; exit 2 when any accepted enqueue was never answered (a drop is not an answer), 3 when the capacity
 # phase answered nothing (no overload rate to offer). The goals (>= 2,000/s, p99 <= 50 ms) are reported, not enforced.
 # Every process started is stopped by its PID; the temporary folder is deleted on exit.
-# Environment: DURATION (10), WARMUP (2), WARM_CONVERSATIONS (2000), CAPACITY_CONVERSATIONS (30000), CAPACITY_CONNECTIONS (64),
-# CAPACITY_MAX_SECONDS (20), OVERLOAD_RATE (2 x capacity), CONNECTIONS (256, overload open loop), MAX_WAIT (45),
+# Environment: DURATION (10), WARMUP (2), WARM_CONVERSATIONS (2000), WARM_MAX_SECONDS (40),
+# CAPACITY_CONVERSATIONS (auto), CAPACITY_CONNECTIONS (64),
+# CAPACITY_MAX_SECONDS (20), OVERLOAD_RATE (2 x capacity), CONNECTIONS (256, overload open loop), MAX_WAIT (30),
 # QUIET (10), SKIP_BUILD (0), OUT.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -23,11 +27,12 @@ source "$(dirname "$0")/common.sh"
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 WARM_CONVERSATIONS=${WARM_CONVERSATIONS:-2000}
-CAPACITY_CONVERSATIONS=${CAPACITY_CONVERSATIONS:-30000}
+WARM_MAX_SECONDS=${WARM_MAX_SECONDS:-40}
+CAPACITY_CONVERSATIONS=${CAPACITY_CONVERSATIONS:-auto}
 CAPACITY_CONNECTIONS=${CAPACITY_CONNECTIONS:-64}
 CAPACITY_MAX_SECONDS=${CAPACITY_MAX_SECONDS:-20}
 CONNECTIONS=${CONNECTIONS:-256}
-MAX_WAIT=${MAX_WAIT:-45}
+MAX_WAIT=${MAX_WAIT:-30}
 QUIET=${QUIET:-10}
 OUT=${OUT:-$ROOT/bench/results/conversations-$(date -u +%Y%m%dT%H%M%SZ)}
 if (( WARMUP + DURATION > 20 )); then echo "WARMUP + DURATION must be at most 20 s" >&2; exit 1; fi
@@ -61,7 +66,7 @@ KEY=$("${LOADGEN[@]}" setup --admin "http://127.0.0.1:$PORT" --token "$TOKEN" --
 # persona bench-p) against the one DumGum; then `loadgen answered` waits until the customer has an answer for every
 # accepted one (or QUIET / MAX_WAIT). Writes $OUT/NAME/{load.json,accepted.txt,answered.json,...}.
 load() {
-  local name=$1 dir=$OUT/$1 already; shift
+  local name=$1 dir=${LOAD_DIR:-$OUT/$1} already; shift
   mkdir -p "$dir"
   already=$(curl -sf "http://127.0.0.1:$CPORT/stats" | jq '.answered')
   log "$name: $*"
@@ -75,10 +80,36 @@ load() {
   curl -sf "http://127.0.0.1:$PORT/metrics" >"$dir/metrics.txt" || true
 }
 
-# Warm-up (not reported): JIT and tiering, connection pools, SQLite's first pages, so the phases below measure a warm
-# server, as a deployment would be after its first minute.
-load warmup closed --connections "$CAPACITY_CONNECTIONS" --total "$WARM_CONVERSATIONS" --users "$WARM_CONVERSATIONS" \
-  --warmup 0 --duration 10
+# tiering_ticks PID: CPU ticks so far of PID's tiered-compilation threads (".NET Tiered Com"), which re-JIT hot methods
+# at full optimisation in the background.
+tiering_ticks() {
+  local t s=0
+  for t in /proc/"$1"/task/*; do
+    if [[ "$(cat "$t/comm" 2>/dev/null)" == ".NET Tiered Com" ]]; then
+      s=$((s + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null || echo 0)))
+    fi
+  done
+  echo "$s"
+}
+
+# Warm-up (not reported): JIT tiering, connection pools, SQLite's first pages, so the phases below measure a warm
+# server, as a deployment is after its first minute. Rounds until tiering is quiet (under 1 % of a core over a round).
+WARM_END=$(( $(date +%s) + WARM_MAX_SECONDS )); round=0
+while :; do
+  round=$((round + 1)); t0=$(date +%s%N); j0=$(tiering_ticks "$DUMGUM_PID")
+  LOAD_DIR=$OUT/warmup/$round load "warm$round" closed --connections "$CAPACITY_CONNECTIONS" --total "$WARM_CONVERSATIONS" \
+    --users "$WARM_CONVERSATIONS" --warmup 0 --duration 10 2>/dev/null
+  j1=$(tiering_ticks "$DUMGUM_PID"); t1=$(date +%s%N)
+  # ticks are 1/CLK_TCK s; quiet: tiering CPU < 1 % of the round's wall time (a negative delta: a tiering thread ended)
+  quiet=$(awk -v d=$((j1 - j0)) -v hz="$CLK_TCK" -v w=$(( (t1 - t0) / 1000000 )) 'BEGIN { print (d >= 0 && d / hz * 1000 < w / 100) ? 1 : 0 }')
+  log "warm-up round $round: $(jq -r '"\(.answeredCount) answered, \(.perSecond // "?")/s"' "$OUT/warmup/$round/answered.json"); tiering thread CPU $((j1 - j0)) ticks in $(( (t1 - t0) / 1000000 )) ms"
+  if (( quiet == 1 )); then log "warm-up done: tiering quiet"; break; fi
+  if (( $(date +%s) >= WARM_END )); then log "warm-up stopped at WARM_MAX_SECONDS ($WARM_MAX_SECONDS s); tiering still busy"; break; fi
+done
+if [[ "$CAPACITY_CONVERSATIONS" == auto ]]; then
+  # long enough to dwarf the ramp at both ends, short enough to drain within MAX_WAIT
+  CAPACITY_CONVERSATIONS=$(jq '[[(.perSecond // 0) * 15 | floor, 5000] | max, 40000] | min' "$OUT/warmup/$round/answered.json")
+fi
 load capacity closed --connections "$CAPACITY_CONNECTIONS" --total "$CAPACITY_CONVERSATIONS" --users "$CAPACITY_CONVERSATIONS" \
   --warmup 0 --duration "$CAPACITY_MAX_SECONDS"
 CAPACITY=$(jq '.perSecond // 0 | floor' "$OUT/capacity/answered.json")

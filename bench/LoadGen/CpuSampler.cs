@@ -15,6 +15,7 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer",
     TimeSpan selfStart;
     long? serverStart;
     long? customerStart;
+    long? tieringStart;
     long[]? machineStart;
     string? threadStat;
     (long Cpu, long RunQueue)? threadStart;
@@ -25,6 +26,7 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer",
         selfStart = Process.GetCurrentProcess().TotalProcessorTime;
         serverStart = ServerTicks();
         customerStart = Ticks(customerPid);
+        tieringStart = TieringTicks();
         machineStart = MachineTicks();
         threadStat = FindThread();
         threadStart = ThreadTimes();
@@ -48,7 +50,8 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer",
         ThreadUse? thread = null;
         if (ThreadTimes() is { } t1 && threadStart is { } t0)
             thread = new ThreadUse(watchedThread!, Math.Round((t1.Cpu - t0.Cpu) / 1e9 / wall, 2), Math.Round((t1.RunQueue - t0.RunQueue) / 1e9 / wall, 2));
-        return new CpuUse(Math.Round(self, 2), R(server), R(busy), R(others), R(steal), Environment.ProcessorCount, thread, R(customer));
+        double? tiering = TieringTicks() is { } j && tieringStart is { } j0 ? Math.Max(0, j - j0) / TicksPerSecond / wall : null;
+        return new CpuUse(Math.Round(self, 2), R(server), R(busy), R(others), R(steal), Environment.ProcessorCount, thread, R(customer), R(tiering));
     }
 
     /// <summary>/proc/PID/task/TID/schedstat of the server thread named <c>watchedThread</c> (the single writer).</summary>
@@ -74,6 +77,34 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer",
             return (long.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture));
         }
         catch (IOException) { return null; }
+    }
+
+    /// <summary>
+    /// CPU so far of the server's tiered-compilation threads (".NET Tiered Com": the runtime re-JITs hot methods at
+    /// full optimisation in the background), summed over those alive now. Busy during a phase means the server was
+    /// not yet warm. Approximate: a thread that exited between two readings takes its time with it.
+    /// </summary>
+    long? TieringTicks()
+    {
+        if (serverPid is not { } pid) return null;
+        long sum = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).Trim() != ".NET Tiered Com") continue;
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    sum += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+                catch (IOException) { }   // the thread ended meanwhile
+            }
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        return sum;
     }
 
     static double? R(double? v) => v is { } x ? Math.Round(x, 2) : null;
@@ -109,7 +140,7 @@ sealed class CpuSampler(int? serverPid, string? watchedThread = "dumgum-writer",
     /// machine used (other processes: on a shared machine, other people's work).
     /// </summary>
     public sealed record CpuUse(double LoadGenCores, double? ServerCores, double? MachineBusyCores, double? OtherCores,
-        double? StealCores, int Cores, ThreadUse? WatchedThread, double? CustomerCores = null);
+        double? StealCores, int Cores, ThreadUse? WatchedThread, double? CustomerCores = null, double? TieringCores = null);
 
     /// <summary>One server thread: the fraction of the window it ran, and the fraction it was runnable but waited for a CPU.</summary>
     public sealed record ThreadUse(string Name, double Running, double WaitingForCpu);

@@ -35,7 +35,7 @@ static class Report
     }
 
     public static string Cpu(CpuSampler.CpuUse c) =>
-        F($"  cpu (cores of {c.Cores}): server {N(c.ServerCores)}, load generator {c.LoadGenCores:F2}{(c.CustomerCores is { } cu ? F($", bench customer {cu:F2}") : "")}, other processes {N(c.OtherCores)}, whole machine {N(c.MachineBusyCores)}, stolen {N(c.StealCores)}");
+        F($"  cpu (cores of {c.Cores}): server {N(c.ServerCores)}, load generator {c.LoadGenCores:F2}{(c.CustomerCores is { } cu ? F($", bench customer {cu:F2}") : "")}, other processes {N(c.OtherCores)}, whole machine {N(c.MachineBusyCores)}, stolen {N(c.StealCores)}{(c.TieringCores is { } j ? F($"; server's background JIT (tiering) {j:F2}") : "")}");
 
     public sealed record WriteBatches(double Commits, double Items, double MeanItemsPerCommit, double CommitsPerSecond);
 
