@@ -93,8 +93,11 @@ start_dumgum() {
   else
     storage=(--Storage:Sqlite:Path="$store")
   fi
+  # DUMGUM_ARGS: extra settings for a trial (split on spaces), e.g. "--Outbound:MaxConcurrentDeliveriesPerProject=128"
+  local extra=()
+  read -r -a extra <<<"${DUMGUM_ARGS:-}"
   start dumgum "$logfile" dotnet "$SERVER_DLL" --contentRoot "$(dirname "$SERVER_DLL")" --urls "http://127.0.0.1:$port" \
-    --environment Production "${storage[@]}" --Admin:Token="$token" --Security:AllowPrivateNetworkEndpoints=true
+    --environment Production "${storage[@]}" --Admin:Token="$token" --Security:AllowPrivateNetworkEndpoints=true "${extra[@]}"
   DUMGUM_PID=$LAST_PID
 }
 

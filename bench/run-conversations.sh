@@ -20,7 +20,7 @@
 # Environment: DURATION (10), WARMUP (2), WARM_CONVERSATIONS (2000), WARM_MAX_SECONDS (40),
 # CAPACITY_CONVERSATIONS (auto), CAPACITY_CONNECTIONS (64),
 # CAPACITY_MAX_SECONDS (20), OVERLOAD_RATE (2 x capacity), CONNECTIONS (256, overload open loop), MAX_WAIT (30),
-# QUIET (10), SKIP_BUILD (0), OUT.
+# QUIET (10), SKIP_BUILD (0), OUT, DUMGUM_ARGS (extra server settings for a trial; none by default).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -40,7 +40,7 @@ if (( CAPACITY_MAX_SECONDS > 30 || MAX_WAIT > 120 )); then echo "CAPACITY_MAX_SE
 mkdir -p "$OUT"
 
 build_all
-machine_info | tee "$OUT/machine.txt" >&2
+{ machine_info; echo "DumGum extra settings (DUMGUM_ARGS): ${DUMGUM_ARGS:-none}"; } | tee "$OUT/machine.txt" >&2
 LOADGEN=(dotnet "$LOADGEN_DLL")
 PATH_ENQUEUE=/cs/v1/content_creation/conversations/enqueue
 
