@@ -7,7 +7,7 @@
 #   an answer for every accepted one (no event for QUIET s, or MAX_WAIT s, ends the wait):
 #   2. warm-up (not reported): rounds of WARM_CONVERSATIONS (closed loop, then the wait), until the server's background
 #      JIT (tiering) used under 1 % of a core over a round, at most WARM_MAX_SECONDS s: a fresh server first runs
-#      unoptimised code, and answered about 3 x fewer conversations per CPU-second in a trial before tiering settled
+#      unoptimised code, and answered about 2.4 x fewer conversations per CPU-second in a trial before tiering settled
 #   3. capacity: CAPACITY_CONVERSATIONS (default: 15 s at the last warm-up round's rate, 5,000-40,000), closed loop of
 #      CAPACITY_CONNECTIONS (sending at most CAPACITY_MAX_SECONDS s)
 #      -> capacity = answered conversations / (first enqueue sent -> last conversation answered)

@@ -165,9 +165,9 @@ static class Conversations
             F($"  sent {o.Sent}, accepted {o.Accepted}, 503 {o.Refused503}, other statuses {o.OtherStatuses}, connection errors {o.Errors}, unsent (measured window) {o.Unsent}"),
             F($"  enqueue latency from the intended send time (measured window, 204 and 503 alike, n={o.LatencyMs.Count}): p50 {o.LatencyMs.P50:F2} ms, p95 {o.LatencyMs.P95:F2} ms, p99 {o.LatencyMs.P99:F2} ms, max {o.LatencyMs.Max:F2} ms"),
             F($"  answered {o.Answered}, dropped {o.Dropped}, lost (accepted - answered) {o.Lost}; end to end {(o.AnsweredPerSecond is { } r2 ? F($"{r2:F0}") : "?")} answered conversations/s"),
-            "cpu, capacity load:  " + Report.Cpu(c.LoadCpu).Trim(),
-            "cpu, capacity drain: " + Report.Cpu(c.WaitCpu).Trim(),
-            "cpu, overload load:  " + Report.Cpu(o.LoadCpu).Trim(),
+            "capacity, while sending:  " + Report.Cpu(c.LoadCpu).Trim(),
+            "capacity, while draining: " + Report.Cpu(c.WaitCpu).Trim(),
+            "overload, measured window: " + Report.Cpu(o.LoadCpu).Trim(),
         };
         foreach (var (goal, met) in v.Goals) lines.Add($"goal {goal,-40} {(met ? "met" : "NOT MET")}");
         lines.Add(v.Lost == 0 ? "every accepted enqueue was answered" : F($"LOST: {v.Lost} accepted enqueue(s) never answered"));

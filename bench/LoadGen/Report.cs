@@ -29,13 +29,12 @@ static class Report
         foreach (var (status, body) in r.ErrorSamples) lines.Add(F($"  sample {status}: {body}"));
         var c = r.Cpu;
         lines.Add(Cpu(c));
-        if (c.WatchedThread is { } w)
-            lines.Add(F($"  thread {w.Name}: running {w.Running:P0} of the time, runnable but waiting for a CPU {w.WaitingForCpu:P0}"));
         return string.Join('\n', lines);
     }
 
     public static string Cpu(CpuSampler.CpuUse c) =>
-        F($"  cpu (cores of {c.Cores}): server {N(c.ServerCores)}, load generator {c.LoadGenCores:F2}{(c.CustomerCores is { } cu ? F($", bench customer {cu:F2}") : "")}, other processes {N(c.OtherCores)}, whole machine {N(c.MachineBusyCores)}, stolen {N(c.StealCores)}{(c.TieringCores is { } j ? F($"; server's background JIT (tiering) {j:F2}") : "")}");
+        F($"  cpu (cores of {c.Cores}): server {N(c.ServerCores)}, load generator {c.LoadGenCores:F2}{(c.CustomerCores is { } cu ? F($", bench customer {cu:F2}") : "")}, other processes {N(c.OtherCores)}, whole machine {N(c.MachineBusyCores)}, stolen {N(c.StealCores)}{(c.TieringCores is { } j ? F($"; server's background JIT (tiering) {j:F2}") : "")}") +
+          (c.WatchedThread is { } w ? F($"\n  thread {w.Name}: running {w.Running:P0} of the time, runnable but waiting for a CPU {w.WaitingForCpu:P0}") : "");
 
     public sealed record WriteBatches(double Commits, double Items, double MeanItemsPerCommit, double CommitsPerSecond);
 
