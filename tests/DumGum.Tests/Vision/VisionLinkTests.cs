@@ -7,7 +7,9 @@ using DumGum.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DumGum.Tests.Vision;
 
@@ -89,7 +91,7 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
         public DumGumHost Host { get; private init; } = null!;
         public DumGumHost.TestProject Project { get; private init; } = null!;
 
-        public static async Task<Rig> StartAsync(VisionLinkTests suite, bool visionModel = true)
+        public static async Task<Rig> StartAsync(VisionLinkTests suite, bool visionModel = true, TimeProvider? clock = null)
         {
             var model = await FakeModelServer.StartAsync();
             model.Default = Answer;
@@ -108,7 +110,8 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
                 settings["Generation:Models:vision-1:Vision"] = "true";
                 settings["Vision:Model"] = "vision-1";
             }
-            var host = suite.StartHost(settings: settings);
+            var host = suite.StartHost(settings: settings,
+                services: clock is null ? null : s => s.AddSingleton(clock));
             var project = await host.CreateProjectAsync(customer);
             customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
             return new Rig { Model = model, Customer = customer, Pictures = pictures, Host = host, Project = project };
@@ -230,23 +233,24 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
     [Fact]
     public async Task An_analysis_expires_with_the_pictures_max_age()
     {
-        await using var rig = await Rig.StartAsync(this);
-        rig.Pictures.CacheControl["short.jpg"] = "max-age=1";
-        rig.UserShares("u-early", "short.jpg");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(this, clock: clock);
+        rig.Pictures.CacheControl["hour.jpg"] = "max-age=3600";
+        rig.UserShares("u-early", "hour.jpg");
         Assert.Equal("0.0150", (string?)(await rig.AnswerAsync("u-early"))["cost"]);
 
-        // Signal: the stored row's expiry has passed on the wall clock.
-        long expires;
-        using (var connection = rig.Host.Database.Open())
-        using (var command = connection.Sql("SELECT expires_at FROM vision_analyses WHERE project_id = @p").With("@p", rig.Project.Id))
-            expires = command.ExecuteScalar().AsInt64()!.Value;
-        while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= expires)
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+        // Still fresh a second before the hour is over: from the cache.
+        clock.Advance(TimeSpan.FromSeconds(3599));
+        rig.UserShares("u-within", "hour.jpg");
+        Assert.Equal("0.0000", (string?)(await rig.AnswerAsync("u-within"))["cost"]);
+        Assert.Single(rig.VisionCalls);
 
-        rig.UserShares("u-late", "short.jpg");
+        // Past its max-age: analysed (and billed) again, with a new HEAD.
+        clock.Advance(TimeSpan.FromSeconds(2));
+        rig.UserShares("u-late", "hour.jpg");
         Assert.Equal("0.0150", (string?)(await rig.AnswerAsync("u-late"))["cost"]);
         Assert.Equal(2, rig.VisionCalls.Count);
-        Assert.Equal(2, rig.Pictures.Heads("short.jpg"));
+        Assert.Equal(2, rig.Pictures.Heads("hour.jpg"));
     }
 
     [Fact]
