@@ -52,3 +52,24 @@ public sealed class VisionRulesTests
         Assert.NotNull(problem);
     }
 }
+
+/// <summary>A named vision model must be a configured model that can see; the start fails otherwise.</summary>
+public sealed class VisionOptionsTests
+{
+    static Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? model)
+    {
+        var generation = new DumGum.Replies.Models.GenerationOptions();
+        generation.Models["seer"] = new DumGum.Replies.Models.ChatModelOptions { Vision = true };
+        DumGum.Replies.Models.GenerationOptions.ApplyDefaults(generation);
+        return new VisionOptionsValidator(Microsoft.Extensions.Options.Options.Create(generation)).Validate(null, new VisionOptions { Model = model });
+    }
+
+    [Fact]
+    public void Vision_model_must_exist_and_see()
+    {
+        Assert.True(Validate(null).Succeeded);
+        Assert.True(Validate("SEER").Succeeded);
+        Assert.Contains("not a Generation:Models name", Validate("nobody").FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("not configured with Vision: true", Validate("dating-smart-1").FailureMessage, StringComparison.Ordinal);
+    }
+}
