@@ -25,6 +25,7 @@ public sealed class FakePictureHost : IAsyncDisposable
 
     public ConcurrentDictionary<string, string> CacheControl { get; } = new();
     public ConcurrentQueue<(string Method, string Name)> Requests { get; } = new();
+    public ConcurrentQueue<IReadOnlyDictionary<string, string>> Headers { get; } = new();
     public string BaseUrl { get; private set; } = "";
 
     public string Url(string name) => $"{BaseUrl}/{name}";
@@ -40,6 +41,7 @@ public sealed class FakePictureHost : IAsyncDisposable
         app.MapMethods("/{name}", ["HEAD", "GET"], (string name, HttpContext http) =>
         {
             host.Requests.Enqueue((http.Request.Method, name));
+            host.Headers.Enqueue(http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
             if (host.CacheControl.TryGetValue(name, out var value)) http.Response.Headers.CacheControl = value;
             http.Response.ContentType = "image/jpeg";
             http.Response.ContentLength = 4;
@@ -112,7 +114,8 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
             }
             var host = suite.StartHost(settings: settings,
                 services: clock is null ? null : s => s.AddSingleton(clock));
-            var project = await host.CreateProjectAsync(customer);
+            // Custom headers are for the customer's API; a picture host must never see them.
+            var project = await host.CreateProjectAsync(customer, new { customHeaders = new Dictionary<string, string> { ["X-Customer-Secret"] = "s3cret" } });
             customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
             return new Rig { Model = model, Customer = customer, Pictures = pictures, Host = host, Project = project };
         }
@@ -172,6 +175,10 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
         var analysis = Assert.Single(rig.VisionCalls);
         Assert.Equal([rig.Pictures.Url("beach.jpg")], ImageUrls(analysis));
         Assert.Equal(1, rig.Pictures.Heads("beach.jpg"));
+        var head = Assert.Single(rig.Pictures.Headers);
+        Assert.False(head.ContainsKey("X-Customer-Secret"));
+        Assert.StartsWith("DumGum/", head["User-Agent"], StringComparison.Ordinal);
+        Assert.Contains(rig.Customer.Calls, c => c.Headers.TryGetValue("X-Customer-Secret", out var v) && v == "s3cret");
         // The blind chat model gets the description, never the image.
         var reply = Assert.Single(rig.ReplyCalls);
         Assert.Contains("A photo called beach.jpg.", reply.PromptText, StringComparison.Ordinal);
@@ -280,6 +287,21 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
         Assert.Equal("0.0300", (string?)answer["cost"]);   // both were analysed
         var items = await rig.ItemisationAsync(answer);
         Assert.Contains(items["vision"]!["pictures"]!.AsArray(), p => (string?)p!["rejection"] == "VIOLENT_CONTENT");
+
+        // The chat goes on: the rejected picture, now older history, stays out silently (its event went out once), and
+        // the accepted one is described from the cache, for free.
+        rig.Customer.AddMessage("u-mod", Persona, new JsonObject
+        {
+            ["id"] = "m-persona", ["sender"] = "PERSONA", ["date"] = DateTimeOffset.UtcNow.ToString("O"), ["text"] = "Cute cat!",
+        });
+        rig.Customer.AddUserText("u-mod", Persona, "thanks, what about you?");
+        var next = await rig.AnswerAsync("u-mod");
+        Assert.Equal("0.0000", (string?)next["cost"]);
+        Assert.Single(rig.Customer.Events, e => e.Event == ImageRejectedName);
+        Assert.Equal(2, rig.VisionCalls.Count);
+        var later = rig.ReplyCalls[^1].PromptText;
+        Assert.DoesNotContain("violent-1", later, StringComparison.Ordinal);
+        Assert.Contains("A picture Tomas shared earlier: A photo called cat.jpg.", later, StringComparison.Ordinal);
     }
 
     const string ImageRejectedName = "chat.image.rejected";
