@@ -13,6 +13,7 @@ using DumGum.Replies.Models;
 using DumGum.Sample;
 using DumGum.Storage;
 using DumGum.Suggestions;
+using DumGum.Vision;
 using DumGum.Webhooks;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -108,6 +109,7 @@ public static class Hosting
         // The reply engine: Generation options, chat model catalog, the IChatClient pipeline, checks, ReplyWriter (docs/models.md).
         services.AddReplyEngine();
         services.AddSingleton<SoulEngine>();
+        services.AddVisionLink();
         services.AddSingleton<SampleCustomer>();
         services.AddSingleton<ConversationEnqueuer>();
         services.AddPlayground();

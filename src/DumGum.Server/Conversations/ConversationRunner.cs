@@ -26,6 +26,7 @@ public sealed class ConversationRunner(
     ProfileCache profiles,
     CustomerClient customers,
     ReplyWriter replies,
+    Vision.VisionLink vision,
     SoulEngine soul,
     IChatClient model,
     Guardrail guardrail,
@@ -94,7 +95,10 @@ public sealed class ConversationRunner(
             record.Generating();
             if (replyParameters.GeneratePersonality)
                 context = context with { StyleCard = await soul.CardAsync(project.Id, persona, offline: newest.TestMode || model.GetService<OfflineChatClient>() is not null, cancel.Token) };
-            var reply = await replies.WriteAsync(context, project.Id, newest.TestMode, cancel.Token);
+            // Vision Link: pictures described (and shared ones moderated) before the reply is written.
+            var seen = await vision.PrepareAsync(project, key, context, newest.TestMode, cancel.Token);
+            context = seen.Context;
+            var reply = seen.Bill(await replies.WriteAsync(context, project.Id, newest.TestMode, cancel.Token));
             record.Generated();
 
             // From here on a newer enqueue no longer restarts this run: it will get its own.
@@ -107,7 +111,7 @@ public sealed class ConversationRunner(
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
             var outcome = await FinishAsync(conversationId, claim, w =>
             {
-                var emitted = new List<Delivery>();
+                var emitted = seen.EmitRejections(w, conversationId, claim.LeaseToken, now);   // chat.image.rejected first
                 for (var i = 0; i < composed.Count; i++)
                 {
                     var (answer, pause) = composed[i];

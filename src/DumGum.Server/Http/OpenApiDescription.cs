@@ -120,6 +120,20 @@ public static class OpenApiDescription
                     },
                 },
             });
+        Add(document, Vision.ImageRejected.Event, "ChatImageRejectedEvent",
+            "A picture the user shared failed Vision Link moderation; it was left out of the reply. Sent before that run's answer.",
+            new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Required = new HashSet<string> { "projectId", "sourceProfileId", "pictureUrl", "reason" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["projectId"] = String(),
+                    ["sourceProfileId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The user who shared the picture." },
+                    ["pictureUrl"] = String(),
+                    ["reason"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. Vision.PictureAnalyser.Reasons.Select(r => (JsonNode)r)] },
+                },
+            });
     }
 
     static OpenApiSchema String() => new() { Type = JsonSchemaType.String };

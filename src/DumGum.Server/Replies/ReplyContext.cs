@@ -34,4 +34,6 @@ public sealed record ReplyContext(
     public bool? EndWithQuestion { get; init; }
     /// <summary>The project's <c>aiDisclosurePolicy</c> (docs/behaviour.md, "AI disclosure"): never, when-asked-sincerely, always-on-first-message.</summary>
     public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
+    /// <summary>Vision Link's described pictures (docs/behaviour.md, "Vision Link"); null where it did not run (synchronous endpoints).</summary>
+    public Vision.VisionNotes? Vision { get; init; }
 }

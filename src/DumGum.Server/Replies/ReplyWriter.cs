@@ -36,6 +36,9 @@ public sealed record PromptItemisation(
 {
     /// <summary>What the safety step did (self-harm flag, helpline, replaced reply, disclosure); null when nothing fired.</summary>
     public DumGum.Guardrails.SafetyNote? Safety { get; init; }
+
+    /// <summary>Vision Link's pictures, their cache outcome and cost (docs/behaviour.md, "Vision Link"); null when not asked for.</summary>
+    public DumGum.Vision.VisionItemisation? Vision { get; init; }
 }
 
 /// <summary>
@@ -77,12 +80,14 @@ public sealed class ReplyWriter(
         var pictures = offlineRun ? [] : VisionInput.Pictures(context);
         if (pictures.Count > 0 && !profile.Vision)
         {
-            log.LogWarning("Vision was asked for, but chat model {ChatModel} is not configured as vision-capable; pictures are skipped", chatModel);
+            // With Vision Link the descriptions still reach this model through the prompt (VisionInput.Attach).
+            if (context.Vision is null)
+                log.LogWarning("Vision was asked for, but chat model {ChatModel} is not configured as vision-capable; pictures are skipped", chatModel);
             pictures = [];
         }
         for (var attempt = 1; ; attempt++)
         {
-            var prompt = VisionInput.Attach(prompts.Build(context, profile, instructions.Count > 0 ? instructions.ToArray() : null), pictures);
+            var prompt = VisionInput.Attach(prompts.Build(context, profile, instructions.Count > 0 ? instructions.ToArray() : null), pictures, offlineRun ? null : context.Vision);
             var options = new ChatOptions
             {
                 ModelId = profile.BackendModel,

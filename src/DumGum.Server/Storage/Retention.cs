@@ -58,6 +58,8 @@ public sealed class Retention(WriteQueue writes, TimeProvider clock, IOptions<Re
             ("runs", "id", "created_at < @before", "id", o.Answers),
             // The Playground's received events age like the outbox; its chats stay until cleared.
             ("playground_events", "id", "received_at < @before", "id", o.Events),
+            // Vision Link analyses whose picture's Cache-Control (or the default age) has run out.
+            ("vision_analyses", "id", "expires_at < @before", "id", TimeSpan.Zero),
         })
         {
             var before = (now - keep).ToUnixMs();

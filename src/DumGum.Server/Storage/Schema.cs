@@ -107,6 +107,18 @@ static class Schema
             created_at INTEGER NOT NULL,
             PRIMARY KEY(project_id, persona_profile_id, version));
 
+        -- Vision Link: one picture analysis per project and URL, kept while the picture's Cache-Control allows.
+        CREATE TABLE IF NOT EXISTS vision_analyses(
+            id {ID},
+            project_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            description TEXT NOT NULL,
+            rejection TEXT,
+            analysed_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            UNIQUE(project_id, url));
+        CREATE INDEX IF NOT EXISTS vision_analyses_expiry ON vision_analyses(expires_at);
+
         CREATE TABLE IF NOT EXISTS call_logs(
             id {ID},
             project_id TEXT NOT NULL,

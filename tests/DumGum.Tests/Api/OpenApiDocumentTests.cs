@@ -97,7 +97,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     public void Webhooks_describe_every_event_DumGum_sends()
     {
         var webhooks = Json["webhooks"]!.AsObject();
-        Assert.Equal(["answer.created", "answer.processing", "conversation.dropped"], webhooks.Select(w => w.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["answer.created", "answer.processing", "chat.image.rejected", "conversation.dropped"], webhooks.Select(w => w.Key).Order(StringComparer.Ordinal));
         foreach (var (name, item) in webhooks)
         {
             var post = item!["post"]!;

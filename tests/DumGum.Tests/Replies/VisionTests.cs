@@ -32,16 +32,29 @@ public sealed class VisionTests
     };
 
     [Fact]
-    public async Task A_vision_capable_model_gets_the_main_pictures_and_the_shared_https_pictures()
+    public async Task A_vision_capable_chat_model_gets_the_analysed_pictures_as_images_after_their_analysis()
     {
+        // The chat model is the only vision-capable one, so it also analyses (docs/behaviour.md, "Vision Link").
         await using var rig = await ModelBackendTests.Rig.StartAsync(new() { ["Generation:Models:dating-smart-1:Vision"] = "true" });
-        Pictures(rig.Customer);
-        rig.Model.Enqueue(new ModelReply(ModelReply.Structured(["What a view, is that near you?"])));
+        await using var pictures = await DumGum.Tests.Vision.FakePictureHost.StartAsync();
+        rig.Customer.Profiles[User]["mainPictureUrl"] = pictures.Url("u-main.jpg");
+        rig.Customer.Profiles[Persona]["mainPictureUrl"] = pictures.Url("p-main.png");
+        rig.Customer.AddMessage(User, Persona, new JsonObject
+        {
+            ["id"] = "m1", ["sender"] = "USER", ["date"] = DateTimeOffset.UtcNow.ToString("O"), ["text"] = "my view right now",
+            ["pictureUrls"] = new JsonArray(pictures.Url("beach.webp"), "ftp://elsewhere.example.com/x.jpg"),
+        });
+        rig.Model.Default = request => request.Messages[0].Content.Contains("You also moderate it", StringComparison.Ordinal)
+            ? new ModelReply("""{"description": "A sunny picture.", "moderation": "OK"}""")
+            : new ModelReply(ModelReply.Structured(["What a view, is that near you?"]));
         await rig.EnqueueAsync(AllVision);
         await rig.AnswerAsync();
 
-        var urls = ImageUrls(Assert.Single(rig.Model.Requests).Body);
-        Assert.Equal(["https://cdn.example.com/p/main.png", "https://cdn.example.com/u/main.jpg", "https://cdn.example.com/u/beach.webp"], urls);
+        var requests = rig.Model.Requests.ToList();
+        Assert.Equal(4, requests.Count);   // three analyses (the ftp URL is ignored), then the reply
+        var reply = requests[^1].Body;
+        Assert.Equal([pictures.Url("p-main.png"), pictures.Url("u-main.jpg"), pictures.Url("beach.webp")], ImageUrls(reply));
+        Assert.Contains("Your own main profile photo: A sunny picture.", requests[^1].PromptText, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,344 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using DumGum.Storage;
+using DumGum.Tests.Infrastructure;
+using DumGum.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DumGum.Tests.Vision;
+
+/// <summary>
+/// A picture host on a loopback port: <c>HEAD</c>/<c>GET /{name}</c> answer 200 with the <c>Cache-Control</c> chosen per
+/// name (none when not set). DumGum only ever HEADs it; the vision model server would GET it.
+/// </summary>
+public sealed class FakePictureHost : IAsyncDisposable
+{
+    readonly WebApplication app;
+
+    FakePictureHost(WebApplication app) => this.app = app;
+
+    public ConcurrentDictionary<string, string> CacheControl { get; } = new();
+    public ConcurrentQueue<(string Method, string Name)> Requests { get; } = new();
+    public ConcurrentQueue<IReadOnlyDictionary<string, string>> Headers { get; } = new();
+    public string BaseUrl { get; private set; } = "";
+
+    public string Url(string name) => $"{BaseUrl}/{name}";
+    public int Heads(string name) => Requests.Count(r => r.Method == "HEAD" && r.Name == name);
+
+    public static async Task<FakePictureHost> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var host = new FakePictureHost(app);
+        app.MapMethods("/{name}", ["HEAD", "GET"], (string name, HttpContext http) =>
+        {
+            host.Requests.Enqueue((http.Request.Method, name));
+            host.Headers.Enqueue(http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            if (host.CacheControl.TryGetValue(name, out var value)) http.Response.Headers.CacheControl = value;
+            http.Response.ContentType = "image/jpeg";
+            http.Response.ContentLength = 4;
+            return http.Request.Method == "HEAD" ? Task.CompletedTask : http.Response.Body.WriteAsync(new byte[] { 0xFF, 0xD8, 0xFF, 0xD9 }).AsTask();
+        });
+        await app.StartAsync();
+        host.BaseUrl = app.Urls.First().TrimEnd('/');
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Vision Link end to end (docs/behaviour.md, "Vision Link"): a real host, a fake OpenAI-compatible server that answers
+/// as the chat model (<c>fake-chat</c>, blind) and as the vision model (<c>fake-vision</c>), and a picture host whose
+/// Cache-Control decides how long an analysis is reused.
+/// </summary>
+public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(provider)
+{
+    const string Persona = "p-vision";
+
+    /// <summary>What the fake vision model says of a picture: its file name decides (violent-*, selfharm-*, else fine).</summary>
+    static ModelReply Answer(ModelRequest request)
+    {
+        if (request.Model != "fake-vision") return ModelReply.Json("Oh that looks lovely, tell me more!");
+        var url = ImageUrls(request).Single();
+        var name = url[(url.LastIndexOf('/') + 1)..];
+        var verdict = name.StartsWith("violent", StringComparison.Ordinal) ? "VIOLENT_CONTENT"
+            : name.StartsWith("selfharm", StringComparison.Ordinal) ? "SELF_HARM" : "OK";
+        return new ModelReply(new JsonObject { ["description"] = $"A photo called {name}.", ["moderation"] = verdict }.ToJsonString());
+    }
+
+    static List<string> ImageUrls(ModelRequest request) =>
+        request.Body["messages"]!.AsArray().OfType<JsonObject>()
+            .SelectMany(m => m["content"] as JsonArray ?? [])
+            .OfType<JsonObject>().Where(part => (string?)part["type"] == "image_url")
+            .Select(part => (string)part["image_url"]!["url"]!).ToList();
+
+    sealed class Rig : IAsyncDisposable
+    {
+        public FakeModelServer Model { get; private init; } = null!;
+        public FakeCustomer Customer { get; private init; } = null!;
+        public FakePictureHost Pictures { get; private init; } = null!;
+        public DumGumHost Host { get; private init; } = null!;
+        public DumGumHost.TestProject Project { get; private init; } = null!;
+
+        public static async Task<Rig> StartAsync(VisionLinkTests suite, bool visionModel = true, TimeProvider? clock = null)
+        {
+            var model = await FakeModelServer.StartAsync();
+            model.Default = Answer;
+            var customer = await FakeCustomer.StartAsync();
+            var pictures = await FakePictureHost.StartAsync();
+            var settings = new Dictionary<string, string?>
+            {
+                ["Generation:Provider"] = "OpenAI",
+                ["Generation:Endpoint"] = model.Endpoint,
+                ["Generation:RetryBaseDelay"] = "00:00:00.010",
+                ["Generation:Models:dating-smart-1:BackendModel"] = "fake-chat",
+            };
+            if (visionModel)
+            {
+                settings["Generation:Models:vision-1:BackendModel"] = "fake-vision";
+                settings["Generation:Models:vision-1:Vision"] = "true";
+                settings["Vision:Model"] = "vision-1";
+            }
+            var host = suite.StartHost(settings: settings,
+                services: clock is null ? null : s => s.AddSingleton(clock));
+            // Custom headers are for the customer's API; a picture host must never see them.
+            var project = await host.CreateProjectAsync(customer, new { customHeaders = new Dictionary<string, string> { ["X-Customer-Secret"] = "s3cret" } });
+            customer.Profiles[Persona] = FakeCustomer.Profile(Persona, "Marta");
+            return new Rig { Model = model, Customer = customer, Pictures = pictures, Host = host, Project = project };
+        }
+
+        /// <summary>A user whose latest message shares <paramref name="pictures"/> (names on the picture host).</summary>
+        public void UserShares(string user, params string[] pictures)
+        {
+            Customer.Profiles[user] = FakeCustomer.Profile(user, "Tomas");
+            Customer.AddMessage(user, Persona, new JsonObject
+            {
+                ["id"] = "m-" + Guid.NewGuid().ToString("N")[..8], ["sender"] = "USER", ["date"] = DateTimeOffset.UtcNow.ToString("O"),
+                ["text"] = "look at this",
+                ["pictureUrls"] = new JsonArray([.. pictures.Select(p => (JsonNode)Pictures.Url(p))]),
+            });
+        }
+
+        public async Task<JsonObject> AnswerAsync(string user, bool testMode = false)
+        {
+            var before = Customer.Events.Count(e => e.Event == Events.AnswerCreated && FakeCustomer.UserOf(e) == user);
+            using (var response = await Host.EnqueueAsync(Project.Key, new
+            {
+                userProfileId = user, personaProfileId = Persona, language = "EN", testMode,
+                replyParameters = new
+                {
+                    bufferSeconds = "0",
+                    vision = new { sharedPicturesAnalysis = true, personaProfilePictureAnalysis = true },
+                },
+            }))
+                Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            return (await Customer.WaitForEventAsync(Events.AnswerCreated, user, before + 1, seconds: 60))[before].Data["answer"]!.AsObject();
+        }
+
+        public List<ModelRequest> VisionCalls => Model.Requests.Where(r => r.Model == "fake-vision").ToList();
+        public List<ModelRequest> ReplyCalls => Model.Requests.Where(r => r.Model == "fake-chat").ToList();
+
+        public async Task<JsonObject> ItemisationAsync(JsonObject answer) =>
+            (await Host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{Project.Id}/answers/{(string)answer["id"]!}"))["itemisation"]!.AsObject();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            await Pictures.DisposeAsync();
+            await Customer.DisposeAsync();
+            await Model.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_picture_is_analysed_once_per_URL_for_the_project_and_billed_once()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        rig.Pictures.CacheControl["beach.jpg"] = "public, max-age=3600";
+        rig.UserShares("u-first", "beach.jpg");
+
+        var first = await rig.AnswerAsync("u-first");
+        Assert.Equal("0.0150", (string?)first["cost"]);   // the blind chat model is free here; one photo analysed
+        var analysis = Assert.Single(rig.VisionCalls);
+        Assert.Equal([rig.Pictures.Url("beach.jpg")], ImageUrls(analysis));
+        Assert.Equal(1, rig.Pictures.Heads("beach.jpg"));
+        var head = Assert.Single(rig.Pictures.Headers);
+        Assert.False(head.ContainsKey("X-Customer-Secret"));
+        Assert.StartsWith("DumGum/", head["User-Agent"], StringComparison.Ordinal);
+        Assert.Contains(rig.Customer.Calls, c => c.Headers.TryGetValue("X-Customer-Secret", out var v) && v == "s3cret");
+        // The blind chat model gets the description, never the image.
+        var reply = Assert.Single(rig.ReplyCalls);
+        Assert.Contains("A photo called beach.jpg.", reply.PromptText, StringComparison.Ordinal);
+        Assert.Empty(ImageUrls(reply));
+        var items = await rig.ItemisationAsync(first);
+        Assert.Contains(items["blocks"]!.AsArray(), b => (string?)b!["name"] == "pictures");
+        Assert.Equal(1, (int)items["vision"]!["analysed"]!);
+        Assert.Equal(0.015m, (decimal)items["vision"]!["cost"]!);
+        Assert.Equal("ANALYSED", (string?)items["vision"]!["pictures"]![0]!["outcome"]);
+        Assert.Equal("max-age=3600", (string?)items["vision"]!["pictures"]![0]!["cache"]);
+
+        // Another conversation of the project shares the same picture: from the cache, free, no call, no HEAD.
+        rig.UserShares("u-second", "beach.jpg");
+        var second = await rig.AnswerAsync("u-second");
+        Assert.Equal("0.0000", (string?)second["cost"]);
+        Assert.Single(rig.VisionCalls);
+        Assert.Equal(1, rig.Pictures.Heads("beach.jpg"));
+        Assert.Contains("A photo called beach.jpg.", rig.ReplyCalls[^1].PromptText, StringComparison.Ordinal);
+        Assert.Equal("CACHED", (string?)(await rig.ItemisationAsync(second))["vision"]!["pictures"]![0]!["outcome"]);
+
+        // Stored for exactly the picture's max-age, in the database every node reads.
+        using var connection = rig.Host.Database.Open();
+        using var command = connection.Sql("SELECT expires_at - analysed_at FROM vision_analyses WHERE project_id = @p AND url = @u")
+            .With("@p", rig.Project.Id).With("@u", rig.Pictures.Url("beach.jpg"));
+        Assert.Equal(3_600_000L, command.ExecuteScalar().AsInt64());
+    }
+
+    [Fact]
+    public async Task Each_analysed_photo_adds_its_price_and_the_main_pictures_count_too()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        rig.Customer.Profiles[Persona]["mainPictureUrl"] = rig.Pictures.Url("marta.jpg");
+        rig.UserShares("u-two", "a.jpg", "b.jpg");
+
+        var answer = await rig.AnswerAsync("u-two");
+
+        Assert.Equal("0.0450", (string?)answer["cost"]);
+        Assert.Equal(3, rig.VisionCalls.Count);
+        Assert.Contains("Your own main profile photo: A photo called marta.jpg.", rig.ReplyCalls[^1].PromptText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_store_means_the_picture_is_analysed_again_every_time()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        rig.Pictures.CacheControl["secret.jpg"] = "no-store";
+        rig.UserShares("u-a", "secret.jpg");
+        rig.UserShares("u-b", "secret.jpg");
+
+        Assert.Equal("0.0150", (string?)(await rig.AnswerAsync("u-a"))["cost"]);
+        Assert.Equal("0.0150", (string?)(await rig.AnswerAsync("u-b"))["cost"]);
+
+        Assert.Equal(2, rig.VisionCalls.Count);
+        using var connection = rig.Host.Database.Open();
+        using var command = connection.Sql("SELECT COUNT(*) FROM vision_analyses WHERE project_id = @p").With("@p", rig.Project.Id);
+        Assert.Equal(0L, command.ExecuteScalar().AsInt64());
+    }
+
+    [Fact]
+    public async Task An_analysis_expires_with_the_pictures_max_age()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await Rig.StartAsync(this, clock: clock);
+        rig.Pictures.CacheControl["hour.jpg"] = "max-age=3600";
+        rig.UserShares("u-early", "hour.jpg");
+        Assert.Equal("0.0150", (string?)(await rig.AnswerAsync("u-early"))["cost"]);
+
+        // Still fresh a second before the hour is over: from the cache.
+        clock.Advance(TimeSpan.FromSeconds(3599));
+        rig.UserShares("u-within", "hour.jpg");
+        Assert.Equal("0.0000", (string?)(await rig.AnswerAsync("u-within"))["cost"]);
+        Assert.Single(rig.VisionCalls);
+
+        // Past its max-age: analysed (and billed) again, with a new HEAD.
+        clock.Advance(TimeSpan.FromSeconds(2));
+        rig.UserShares("u-late", "hour.jpg");
+        Assert.Equal("0.0150", (string?)(await rig.AnswerAsync("u-late"))["cost"]);
+        Assert.Equal(2, rig.VisionCalls.Count);
+        Assert.Equal(2, rig.Pictures.Heads("hour.jpg"));
+    }
+
+    [Fact]
+    public async Task A_violent_shared_picture_is_rejected_before_the_answer_and_left_out_of_the_reply()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        rig.UserShares("u-mod", "violent-1.jpg", "cat.jpg");
+
+        var answer = await rig.AnswerAsync("u-mod");
+
+        var events = rig.Customer.Events.Where(e => e.Event is ImageRejectedName or Events.AnswerCreated).ToList();
+        Assert.Equal([ImageRejectedName, Events.AnswerCreated], events.Select(e => e.Event));
+        Assert.Equal(new JsonObject
+        {
+            ["event"] = ImageRejectedName,
+            ["data"] = new JsonObject
+            {
+                ["projectId"] = rig.Project.Id, ["sourceProfileId"] = "u-mod",
+                ["pictureUrl"] = rig.Pictures.Url("violent-1.jpg"), ["reason"] = "VIOLENT_CONTENT",
+            },
+        }.ToJsonString(), events[0].Body);
+        // The reply went on, without the rejected picture: no description, no mention of two pictures.
+        var prompt = rig.ReplyCalls[^1].PromptText;
+        Assert.DoesNotContain("violent-1", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("2 pictures", prompt, StringComparison.Ordinal);
+        Assert.Contains("A photo called cat.jpg.", prompt, StringComparison.Ordinal);
+        Assert.Equal("0.0300", (string?)answer["cost"]);   // both were analysed
+        var items = await rig.ItemisationAsync(answer);
+        Assert.Contains(items["vision"]!["pictures"]!.AsArray(), p => (string?)p!["rejection"] == "VIOLENT_CONTENT");
+
+        // The chat goes on: the rejected picture, now older history, stays out silently (its event went out once), and
+        // the accepted one is described from the cache, for free.
+        rig.Customer.AddMessage("u-mod", Persona, new JsonObject
+        {
+            ["id"] = "m-persona", ["sender"] = "PERSONA", ["date"] = DateTimeOffset.UtcNow.ToString("O"), ["text"] = "Cute cat!",
+        });
+        rig.Customer.AddUserText("u-mod", Persona, "thanks, what about you?");
+        var next = await rig.AnswerAsync("u-mod");
+        Assert.Equal("0.0000", (string?)next["cost"]);
+        Assert.Single(rig.Customer.Events, e => e.Event == ImageRejectedName);
+        Assert.Equal(2, rig.VisionCalls.Count);
+        var later = rig.ReplyCalls[^1].PromptText;
+        Assert.DoesNotContain("violent-1", later, StringComparison.Ordinal);
+        Assert.Contains("A picture Tomas shared earlier: A photo called cat.jpg.", later, StringComparison.Ordinal);
+    }
+
+    const string ImageRejectedName = "chat.image.rejected";
+
+    [Fact]
+    public async Task Without_a_vision_model_vision_is_skipped_with_one_project_log_line_and_the_reply_still_comes()
+    {
+        await using var rig = await Rig.StartAsync(this, visionModel: false);
+        rig.UserShares("u-blind", "beach.jpg", "violent-2.jpg");
+
+        var answer = await rig.AnswerAsync("u-blind");
+
+        Assert.Equal("0.0000", (string?)answer["cost"]);
+        Assert.Empty(rig.VisionCalls);
+        Assert.Empty(rig.Pictures.Requests);
+        Assert.DoesNotContain(rig.Customer.Events, e => e.Event == ImageRejectedName);
+        var logs = await rig.Host.WaitForLogsAsync(rig.Project.Id, "vision", l => l.Count > 0);
+        var line = Assert.Single(logs);
+        Assert.Contains("vision.* skipped: no vision model is configured", (string?)line["error"], StringComparison.Ordinal);
+        Assert.NotNull((await rig.ItemisationAsync(answer))["vision"]!["skipped"]);
+    }
+
+    [Fact]
+    public async Task In_test_mode_vision_is_skipped_and_costs_nothing()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        rig.UserShares("u-test", "beach.jpg");
+
+        var answer = await rig.AnswerAsync("u-test", testMode: true);
+
+        Assert.Equal("0.0000", (string?)answer["cost"]);
+        Assert.Empty(rig.VisionCalls);
+        var line = Assert.Single(await rig.Host.WaitForLogsAsync(rig.Project.Id, "vision", l => l.Count > 0));
+        Assert.Contains("testMode", (string?)line["error"], StringComparison.Ordinal);
+    }
+}
+
+public sealed class VisionLinkTestsOnSqlite() : VisionLinkTests(StorageProvider.Sqlite);
+
+public sealed class VisionLinkTestsOnPostgres() : VisionLinkTests(StorageProvider.Postgres);
