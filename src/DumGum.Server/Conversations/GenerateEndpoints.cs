@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DumGum.AccessKeys;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Http.Validation;
 using DumGum.Replies;
 using DumGum.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,6 @@
 using DumGum.AccessKeys;
 using DumGum.Conversations;
+using DumGum.Http.Validation;
 using DumGum.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
