@@ -152,6 +152,19 @@ public static class Hosting
         });
     }
 
+    /// <summary>
+    /// The public API, declared once: every endpoint under <c>/cs/v1/content_creation</c> needs an access key within its
+    /// rate limit (the group's filter answers 401 and 429), and each handler reads the caller's project from the request.
+    /// </summary>
+    public static RouteGroupBuilder MapContentCreation(this WebApplication app)
+    {
+        var group = app.MapGroup("/cs/v1/content_creation").WithTags("content-creation").RequireAccessKey();
+        group.MapEnqueue();
+        group.MapGenerate();
+        group.MapSuggestion();
+        return group;
+    }
+
     public static void MapOperations(this WebApplication app)
     {
         // Operations endpoints, not part of the API a client is generated for (docs/behaviour.md, "The OpenAPI document").

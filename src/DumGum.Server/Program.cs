@@ -1,6 +1,5 @@
 using DumGum;
 using DumGum.Admin;
-using DumGum.Conversations;
 using DumGum.Dashboard;
 
 // `dumgum projects …` / `dumgum keys …`: operator commands against the same database, then exit.
@@ -13,7 +12,6 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapContentCreation();
-app.MapSynchronousGeneration();
 app.MapAdmin();
 app.MapOperations();
 app.MapSampleCustomerInDevelopment();

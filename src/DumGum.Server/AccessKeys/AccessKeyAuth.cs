@@ -21,3 +21,31 @@ public sealed class AccessKeyAuth(AccessKeyStore keys, ProjectStore projects, Ke
         return (project, null);
     }
 }
+
+/// <summary>
+/// The gate as an endpoint filter, for a whole route group: an endpoint runs only for a valid key within its rate limit
+/// (the filter answers 401 or 429 otherwise, before the body is read), and its handler reads the key's project with
+/// <see cref="CallerProject"/>.
+/// </summary>
+public static class AccessKeyGate
+{
+    sealed record Caller(Project Project);
+
+    public static RouteGroupBuilder RequireAccessKey(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var (project, denied) = http.RequestServices.GetRequiredService<AccessKeyAuth>().Authorize(http.Request);
+            if (denied is not null) return denied;
+            http.Features.Set(new Caller(project!));
+            return await next(context);
+        });
+        return group;
+    }
+
+    /// <summary>The project whose access key the request carries; only inside a group that <see cref="RequireAccessKey"/> guards.</summary>
+    public static Project CallerProject(this HttpContext http) =>
+        http.Features.Get<Caller>()?.Project
+        ?? throw new InvalidOperationException("This endpoint is not behind RequireAccessKey: no access key was checked.");
+}

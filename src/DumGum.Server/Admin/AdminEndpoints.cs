@@ -6,6 +6,7 @@ using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Http.Validation;
 using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Webhooks;
@@ -103,7 +104,7 @@ public static class AdminEndpoints
     static async Task<IResult> CreateKey(string id, HttpContext http, ProjectStore projects, AccessKeyStore keys)
     {
         if (projects.Find(id) is null) return NotFound(id);
-        var (body, problem) = await ReadAsync(http, ProjectRules.NewKey);
+        var (body, problem) = await CheckedBody.ReadAsync(http, ProjectRules.NewKey);
         if (problem is not null) return problem;
         var (info, key) = await keys.CreateAsync(id, (string)body!["name"]!, http.RequestAborted);
         return Results.Created($"/admin/v1/projects/{id}/access-keys/{info.Id}",
@@ -143,21 +144,6 @@ public static class AdminEndpoints
         if (errors.Count > 0) return Problem.Validation(errors);
         var items = callLog.Query(new CallLogQuery(id, kind, status, userProfileId, personaProfileId, sinceTime, beforeId, take) { Until = untilTime });
         return Results.Ok(new LogPageResponse(items, items.Count == take ? items[^1].Id : null));
-    }
-
-    /// <summary>Reads and checks a JSON body: the checked (possibly normalised) object, or the problem to answer.</summary>
-    internal static async Task<(JsonObject? Body, Problem? Problem)> ReadAsync(HttpContext http, ObjectRule rule)
-    {
-        var (document, problem) = await JsonBody.ReadAsync(http.Request, 256 * 1024, http.RequestAborted);
-        if (problem is not null) return (null, problem);
-        using (document)
-        {
-            var errors = new JsonRule.Errors();
-            if (document!.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
-                return (null, Problem.Field("$", "the body must be a JSON object"));
-            var body = (JsonObject)rule.Check(document.RootElement, "", errors)!;
-            return errors.Count > 0 ? (null, Problem.Validation(errors)) : (body, null);
-        }
     }
 
     static ProjectResponse ToJson(Project p) => ProjectResponse.From(p);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DumGum.AccessKeys;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Http.Validation;
 using DumGum.Projects;
 using DumGum.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Http.Validation;
 
 namespace DumGum.Admin;
 

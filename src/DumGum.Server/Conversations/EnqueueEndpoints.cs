@@ -1,31 +1,31 @@
 using DumGum.AccessKeys;
 using DumGum.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DumGum.Conversations;
 
 public static class EnqueueEndpoints
 {
-    public static RouteGroupBuilder MapContentCreation(this IEndpointRouteBuilder app)
+    /// <summary>Maps enqueue on the content-creation group, which has checked the access key already.</summary>
+    public static void MapEnqueue(this RouteGroupBuilder group)
     {
-        var group = app.MapGroup("/cs/v1/content_creation").WithTags("content-creation");
         group.MapPost("/conversations/enqueue", Enqueue)
             .WithName("content-creation-conversation-enqueue")
             .WithSummary("Enqueue a conversation")
             .WithDescription("Accepts the request (204 after a durable commit); the reply arrives as webhook events.")
             .DocumentsJsonBody<EnqueueRequestDocument>()
-            .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
-        return group;
     }
 
-    static async Task<IResult> Enqueue(HttpContext http, AccessKeyAuth auth, ConversationEnqueuer enqueuer)
+    static async Task<Results<NoContent, Problem>> Enqueue(HttpContext http, ConversationEnqueuer enqueuer)
     {
-        var (project, denied) = auth.Authorize(http.Request);
-        if (denied is not null) return denied;
         var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
         if (problem is not null) return problem;
         using (document)
-            return await enqueuer.EnqueueAsync(project!, document!.RootElement) ?? Results.NoContent();
+        {
+            if (await enqueuer.EnqueueAsync(http.CallerProject(), document!.RootElement) is { } refused) return refused;
+        }
+        return TypedResults.NoContent();
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DumGum.Http.Validation;
 
 namespace DumGum.Conversations;
 
@@ -15,13 +16,15 @@ public sealed class EnqueueSchema
     // EN_UK appears in one documentation page; it means EN_GB.
     static readonly Dictionary<string, string> LanguageAliases = new(StringComparer.OrdinalIgnoreCase) { ["EN_UK"] = "EN_GB" };
 
+    /// <summary>One language value, for every body that takes one (enqueue, generate, suggestion).</summary>
+    public static readonly EnumRule Language = new(Languages, LanguageAliases);
+
     public const int MaxBodyBytes = 256 * 1024;
 
     readonly ObjectRule root;
 
     public EnqueueSchema(IReadOnlyList<string> chatModels)
     {
-        var language = new EnumRule(Languages, LanguageAliases);
         var length = new EnumRule(["SHORT", "MEDIUM", "LONG"]);
         var optionSet = new ObjectRule(
             new Field("answer", BoolRule.Instance),
@@ -71,8 +74,8 @@ public sealed class EnqueueSchema
         root = new ObjectRule(
             new Field("userProfileId", new StringRule(1, 128), Required: true),
             new Field("personaProfileId", new StringRule(1, 128), Required: true),
-            new Field("language", language, Required: true),
-            new Field("additionalLanguages", new ArrayRule(language, 26)),
+            new Field("language", Language, Required: true),
+            new Field("additionalLanguages", new ArrayRule(Language, 26)),
             new Field("userProfileVersion", OpaqueTextRule.Instance),
             new Field("personaProfileVersion", OpaqueTextRule.Instance),
             new Field("tags", new TagsRule()),

@@ -2,9 +2,10 @@ using System.Text.Json.Nodes;
 using DumGum.AccessKeys;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Http.Validation;
 using DumGum.Replies;
-using DumGum.Suggestions;
 using DumGum.Webhooks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.AI;
 
 namespace DumGum.Conversations;
@@ -15,9 +16,9 @@ namespace DumGum.Conversations;
 /// </summary>
 public static class GenerateEndpoints
 {
-    public static RouteGroupBuilder MapSynchronousGeneration(this IEndpointRouteBuilder app)
+    /// <summary>Maps generate on the content-creation group, which has checked the access key already.</summary>
+    public static void MapGenerate(this RouteGroupBuilder group)
     {
-        var group = app.MapGroup("/cs/v1/content_creation").WithTags("content-creation");
         group.MapPost("/conversations/generate", Generate)
             .WithName("content-creation-conversation-generate")
             .WithSummary("Generate a reply")
@@ -25,26 +26,15 @@ public static class GenerateEndpoints
                              "(one per message of a split reply) exactly as answer.created would carry them. No customer endpoint " +
                              "is called and no event is sent; guardrails apply and bans are recorded for the pair.")
             .DocumentsJsonBody<GenerateRequestDocument>()
-            .Produces<GenerateResponseDocument>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
             .ProducesProblem(429).ProducesProblem(502).ProducesProblem(504);
-        group.MapPost("/suggestion", Suggest)
-            .WithName("content-creation-suggestion-generate")
-            .WithSummary("Generate suggestions")
-            .WithDescription("Three messages the user could send to the persona, in the request's language: ICEBREAKER when " +
-                             "messages is empty, FOLLOW_UP otherwise. No customer endpoint is called and no event is sent.")
-            .DocumentsJsonBody<IcebreakerSuggestionRequest>()
-            .Produces<SuggestionResponse>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
-            .ProducesProblem(502).ProducesProblem(504);
-        return group;
     }
 
-    static async Task<IResult> Generate(HttpContext http, AccessKeyAuth auth, GenerateSchema schema, ReplyWriter writer,
-        SoulEngine soul, IChatClient model, BanLedger bans, Guardrail guardrail, TimeProvider clock, ILoggerFactory logs)
+    static async Task<Results<JsonText<GenerateResponseDocument>, Problem, EmptyHttpResult>> Generate(HttpContext http,
+        GenerateSchema schema, ReplyWriter writer, SoulEngine soul, IChatClient model, BanLedger bans, Guardrail guardrail,
+        TimeProvider clock, ILoggerFactory logs)
     {
-        var (project, denied) = auth.Authorize(http.Request);
-        if (denied is not null) return denied;
+        var project = http.CallerProject();
         var acceptedAt = clock.GetUtcNow();
         var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
         if (problem is not null) return problem;
@@ -54,7 +44,7 @@ public static class GenerateEndpoints
         if (request is null) return Problem.Validation(errors);
 
         var settings = request.Settings;
-        var key = new ConversationKey(project!.Id, request.User.Id, request.Persona.Id);
+        var key = new ConversationKey(project.Id, request.User.Id, request.Persona.Id);
         var merged = ReplySettings.Merge(settings.ReplyParameters, project.Config.DefaultReplyParameters);
         var replyParameters = ReplyParameters.From(merged);
         var context = ReplyComposer.Context(request.User, request.Persona, request.History, settings, replyParameters,
@@ -79,7 +69,7 @@ public static class GenerateEndpoints
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
-            return Results.Empty;   // the caller is gone
+            return TypedResults.Empty;   // the caller is gone
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
@@ -108,53 +98,12 @@ public static class GenerateEndpoints
         var answers = ReplyComposer.Answers(reply, context, key, settings.Tags, settings.TestMode, acceptedAt, now, stop)
             .Select(a => a.Answer).ToList();
 
-        return Results.Text(new JsonObject { ["answers"] = AnswerJson.From(answers) }.ToJsonString(), "application/json; charset=utf-8");
-    }
-
-    static async Task<IResult> Suggest(HttpContext http, AccessKeyAuth auth, SuggestionWriter writer, ILogger<SuggestionWriter> log)
-    {
-        var (project, denied) = auth.Authorize(http.Request);
-        if (denied is not null) return denied;
-        var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
-        if (problem is not null) return problem;
-        SuggestionRequest? request;
-        JsonRule.Errors errors;
-        using (document) request = SuggestionSchema.Validate(document!.RootElement, out errors);
-        if (request is null) return Problem.Validation(errors);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        deadline.CancelAfter(SuggestionWriter.Timeout);
-        try
-        {
-            var set = await writer.WriteAsync(request, project!.Id, deadline.Token);
-            return Results.Text(set.ToJson().ToJsonString(), "application/json; charset=utf-8");
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            return Results.Empty;
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return new Problem
-            {
-                Status = 504, Slug = "suggestion-timeout", Title = "The suggestions took too long",
-                Detail = $"No suggestions were written within {SuggestionWriter.Timeout.TotalSeconds:0} s. Retry later.",
-            };
-        }
-        catch (SuggestionFailedException ex)
-        {
-            log.LogWarning(ex, "Project {ProjectId}: suggestions failed", project!.Id);
-            return new Problem
-            {
-                Status = 502, Slug = "suggestion-failed", Title = "The suggestions could not be written",
-                Detail = "The model could not be reached or failed; nothing was charged. Retry later.",
-            };
-        }
+        return new JsonText<GenerateResponseDocument>(new JsonObject { ["answers"] = AnswerJson.From(answers) }.ToJsonString());
     }
 }
 
 // The bodies as the OpenAPI document describes them (the handlers validate the raw JSON themselves). Classes with
-// init properties, so that only the `required` members are listed as required. The suggestion types carry the
-// documented schema names (IcebreakerSuggestionRequest, SuggestionResponse).
+// init properties, so that only the `required` members are listed as required.
 
 /// <summary>A Profile (spec §5.1): <c>id</c> and one of <c>firstName</c>/<c>nickname</c>; unknown fields are accepted and kept.</summary>
 public sealed class ProfileDocument
@@ -236,35 +185,4 @@ public sealed class AnswerDocument
 public sealed class GenerateResponseDocument
 {
     public required IReadOnlyList<AnswerDocument> Answers { get; init; }
-}
-
-/// <summary>A SuggestionMessage (spec §5.5).</summary>
-public sealed class SuggestionMessageDocument
-{
-    /// <summary>USER (the person the suggestions are for) | PERSONA</summary>
-    public required string Role { get; init; }
-    public string? Content { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
-}
-
-public sealed class IcebreakerSuggestionRequest
-{
-    public required ProfileDocument UserProfile { get; init; }
-    public required ProfileDocument PersonaProfile { get; init; }
-    public required string Language { get; init; }
-    /// <summary>Oldest first; empty or missing = ICEBREAKER.</summary>
-    public IReadOnlyList<SuggestionMessageDocument>? Messages { get; init; }
-    public bool? TestMode { get; init; }
-}
-
-public sealed class SuggestionDocument
-{
-    public required string Text { get; init; }
-}
-
-/// <summary><c>mode</c> is ICEBREAKER or FOLLOW_UP; always three suggestions.</summary>
-public sealed class SuggestionResponse
-{
-    public required string Mode { get; init; }
-    public required IReadOnlyList<SuggestionDocument> Suggestions { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
+using DumGum.Http.Validation;
 
 namespace DumGum.Conversations;
 
@@ -34,8 +35,8 @@ public sealed class GenerateSchema
             new Field("userProfile", ProfileRule.Instance, Required: true),
             new Field("personaProfile", ProfileRule.Instance, Required: true),
             new Field("messages", new ArrayRule(message, MaxMessages)),
-            new Field("language", InlineRules.Language, Required: true),
-            new Field("additionalLanguages", new ArrayRule(InlineRules.Language, 26)),
+            new Field("language", EnqueueSchema.Language, Required: true),
+            new Field("additionalLanguages", new ArrayRule(EnqueueSchema.Language, 26)),
             new Field("replyParameters", enqueue.ReplyParameters),
             new Field("tags", new TagsRule()),
             new Field("testMode", BoolRule.Instance));

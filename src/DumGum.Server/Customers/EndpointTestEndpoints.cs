@@ -1,6 +1,5 @@
-using DumGum.Admin;
-using DumGum.Conversations;
 using DumGum.Http;
+using DumGum.Http.Validation;
 using DumGum.Projects;
 
 namespace DumGum.Customers;
@@ -27,7 +26,7 @@ public static class EndpointTestEndpoints
     static async Task<IResult> TestAsync(string id, HttpContext http, ProjectStore projects, EndpointTester tester)
     {
         if (projects.Find(id) is not { } project) return Problem.NotFound($"There is no project {id}.");
-        var (body, problem) = await AdminEndpoints.ReadAsync(http, Body);
+        var (body, problem) = await CheckedBody.ReadAsync(http, Body);
         if (problem is not null) return problem;
         return Results.Ok(await tester.TestAsync(project, (string)body!["userProfileId"]!, (string)body["personaProfileId"]!, http.RequestAborted));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DumGum.Conversations;
+using DumGum.Http.Validation;
 
 namespace DumGum.Dashboard;
 

@@ -1,5 +1,5 @@
-using DumGum.Admin;
 using DumGum.Http;
+using DumGum.Http.Validation;
 using DumGum.Projects;
 
 namespace DumGum.Guardrails;

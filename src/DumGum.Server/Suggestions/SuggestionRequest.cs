@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Http.Validation;
 
 namespace DumGum.Suggestions;
 
@@ -47,7 +48,7 @@ public static class SuggestionSchema
     static readonly ObjectRule Root = new(
         new Field("userProfile", ProfileRule.Instance, Required: true),
         new Field("personaProfile", ProfileRule.Instance, Required: true),
-        new Field("language", InlineRules.Language, Required: true),
+        new Field("language", EnqueueSchema.Language, Required: true),
         new Field("messages", new ArrayRule(new ObjectRule(
             new Field("role", new EnumRule(["USER", "PERSONA"]), Required: true),
             new Field("content", new TextRule(InlineRules.MaxTextLength)),

@@ -243,28 +243,6 @@ public sealed partial class GenerateEndpointTests(SynchronousFixture f) : IClass
     }
 
     [Fact]
-    public async Task Without_a_key_it_is_a_401_problem_with_a_Bearer_challenge()
-    {
-        using var response = await f.PostAsync(Path, Body(), key: null);
-        await ProblemAssert.ReadAsync(response, HttpStatusCode.Unauthorized);
-        ProblemAssert.IsBearerChallenge(response);
-    }
-
-    [Fact]
-    public async Task With_an_unknown_key_it_is_a_401_problem()
-    {
-        using var response = await f.PostAsync(Path, Body(), key: "sk-proj-not-a-real-key");
-        await ProblemAssert.ReadAsync(response, HttpStatusCode.Unauthorized);
-    }
-
-    [Fact]
-    public async Task A_body_that_is_not_JSON_is_a_415_problem()
-    {
-        using var response = await f.PostAsync(Path, Body(), contentType: "text/plain");
-        await ProblemAssert.ReadAsync(response, HttpStatusCode.UnsupportedMediaType);
-    }
-
-    [Fact]
     public async Task A_body_over_256_KiB_is_a_413_problem()
     {
         using var response = await f.PostAsync(Path, Body(b => b["personaProfile"]!["description"] = new string('x', 300 * 1024)));

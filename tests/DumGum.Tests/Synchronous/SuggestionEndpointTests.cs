@@ -212,21 +212,6 @@ public sealed class SuggestionEndpointTests(SynchronousFixture f) : IClassFixtur
     }
 
     [Fact]
-    public async Task Without_a_key_it_is_a_401_problem()
-    {
-        using var response = await f.PostAsync(Path, Body(), key: null);
-        await ProblemAssert.ReadAsync(response, HttpStatusCode.Unauthorized);
-        ProblemAssert.IsBearerChallenge(response);
-    }
-
-    [Fact]
-    public async Task A_body_that_is_not_JSON_is_a_415_problem()
-    {
-        using var response = await f.PostAsync(Path, Body(), contentType: "text/plain");
-        await ProblemAssert.ReadAsync(response, HttpStatusCode.UnsupportedMediaType);
-    }
-
-    [Fact]
     public async Task Both_operations_are_in_the_OpenAPI_document_with_the_documented_names()
     {
         using var response = await f.Host.Http.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Conversations;
 using DumGum.Customers;
+using DumGum.Http.Validation;
 using DumGum.Suggestions;
 using DumGum.Webhooks;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace DumGum.Conversations;
+namespace DumGum.Http.Validation;
 
 /// <summary>
 /// Rules shared by the synchronous endpoints (generate, suggestion), which carry whole profiles and messages inline
@@ -11,12 +11,6 @@ namespace DumGum.Conversations;
 /// </summary>
 public static class InlineRules
 {
-    // EN_UK appears in one documentation page; it means EN_GB (as for enqueue).
-    static readonly Dictionary<string, string> LanguageAliases = new(StringComparer.OrdinalIgnoreCase) { ["EN_UK"] = "EN_GB" };
-
-    /// <summary>The 26 language values (<see cref="EnqueueSchema.Languages"/>), with the <c>EN_UK</c> alias.</summary>
-    public static readonly EnumRule Language = new(EnqueueSchema.Languages, LanguageAliases);
-
     /// <summary>Message texts may be long and may contain line breaks.</summary>
     public const int MaxTextLength = 20_000;
 }

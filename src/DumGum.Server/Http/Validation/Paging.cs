@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DumGum.Admin;
+namespace DumGum.Http.Validation;
 
 /// <summary>
 /// The query parameters of a paged admin list, read the same way everywhere: <c>limit</c> 1–1000 (default 100) and an

@@ -4,7 +4,7 @@ using DumGum.Webhooks;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace DumGum.Http;
+namespace DumGum;
 
 /// <summary>
 /// The OpenAPI document at <c>/openapi/v1.json</c>, complete enough to generate a working client (docs/behaviour.md,

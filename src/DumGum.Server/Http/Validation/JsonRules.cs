@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace DumGum.Conversations;
+namespace DumGum.Http.Validation;
 
 /// <summary>
 /// A small declarative validator for request bodies: each rule checks one JSON value, reports problems under its JSON
