@@ -13,7 +13,7 @@ using DumGum.Replies.Models;
 using DumGum.Sample;
 using DumGum.Storage;
 using DumGum.Suggestions;
-using DumGum.Vision;
+using DumGum.Replies.Vision;
 using DumGum.Webhooks;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;

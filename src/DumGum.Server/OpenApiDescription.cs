@@ -120,7 +120,7 @@ public static class OpenApiDescription
                     },
                 },
             });
-        Add(document, Vision.ImageRejected.Event, "ChatImageRejectedEvent",
+        Add(document, Replies.Vision.ImageRejected.Event, "ChatImageRejectedEvent",
             "A picture the user shared failed Vision Link moderation; it was left out of the reply. Sent before that run's answer.",
             new OpenApiSchema
             {
@@ -131,7 +131,7 @@ public static class OpenApiDescription
                     ["projectId"] = String(),
                     ["sourceProfileId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The user who shared the picture." },
                     ["pictureUrl"] = String(),
-                    ["reason"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. Vision.PictureAnalyser.Reasons.Select(r => (JsonNode)r)] },
+                    ["reason"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. Replies.Vision.PictureAnalyser.Reasons.Select(r => (JsonNode)r)] },
                 },
             });
     }

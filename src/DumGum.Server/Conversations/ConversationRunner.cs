@@ -26,7 +26,7 @@ public sealed class ConversationRunner(
     ProfileCache profiles,
     CustomerClient customers,
     ReplyWriter replies,
-    Vision.VisionLink vision,
+    Replies.Vision.VisionLink vision,
     SoulEngine soul,
     IChatClient model,
     Guardrail guardrail,

@@ -27,8 +27,6 @@ public sealed class ConversationOptions
     public int MaxConcurrentRuns { get; set; } = 256;
 }
 
-public sealed record ConversationKey(string ProjectId, string UserProfileId, string PersonaProfileId);
-
 public sealed record AcceptedEnqueue(long ConversationId, ConversationKey Key, long EnqueueId, DateTimeOffset AcceptedAt,
     int BufferSeconds, int MaxProcessingTimeSeconds);
 

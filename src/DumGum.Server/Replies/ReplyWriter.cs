@@ -38,7 +38,7 @@ public sealed record PromptItemisation(
     public DumGum.Guardrails.SafetyNote? Safety { get; init; }
 
     /// <summary>Vision Link's pictures, their cache outcome and cost (docs/behaviour.md, "Vision Link"); null when not asked for.</summary>
-    public DumGum.Vision.VisionItemisation? Vision { get; init; }
+    public DumGum.Replies.Vision.VisionItemisation? Vision { get; init; }
 }
 
 /// <summary>

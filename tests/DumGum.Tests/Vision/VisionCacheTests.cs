@@ -1,7 +1,7 @@
 using DumGum.Customers;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
-using DumGum.Vision;
+using DumGum.Replies.Vision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

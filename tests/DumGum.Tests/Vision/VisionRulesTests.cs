@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using DumGum.Vision;
+using DumGum.Replies.Vision;
 
 namespace DumGum.Tests.Vision;
 

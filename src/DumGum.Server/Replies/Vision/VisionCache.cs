@@ -3,7 +3,7 @@ using DumGum.Customers;
 using DumGum.Storage;
 using Microsoft.Extensions.Options;
 
-namespace DumGum.Vision;
+namespace DumGum.Replies.Vision;
 
 /// <summary>What the vision model said about one picture: a description in English, and the moderation verdict.</summary>
 /// <param name="Rejection"><c>VIOLENT_CONTENT</c>, <c>SELF_HARM</c>, <c>ILLEGAL_CONTENT</c>, or null when the picture is fine.</param>

@@ -1,7 +1,7 @@
 using DumGum.Replies.Models;
 using Microsoft.Extensions.Options;
 
-namespace DumGum.Vision;
+namespace DumGum.Replies.Vision;
 
 /// <summary>
 /// The <c>Vision</c> configuration section (docs/behaviour.md, "Vision Link"): which chat model describes and moderates

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace DumGum.Vision;
+namespace DumGum.Replies.Vision;
 
 /// <summary>The <c>chat.image.rejected</c> event: a shared picture failed moderation.</summary>
 public static class ImageRejected

@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using DumGum.Conversations;
 using DumGum.Customers;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Replies.Models;
 using Microsoft.Extensions.Options;
 
-namespace DumGum.Vision;
+namespace DumGum.Replies.Vision;
 
 /// <summary>
 /// Vision Link (docs/behaviour.md, "Vision Link"): before a reply is written, the pictures that <c>vision.*</c> asks for

@@ -3,7 +3,7 @@ using DumGum.Replies.Models;
 using DumGum.Replies.Prompt;
 using Microsoft.Extensions.AI;
 
-namespace DumGum.Vision;
+namespace DumGum.Replies.Vision;
 
 /// <summary>
 /// One vision-model call per picture, passed by URL (the model server fetches it; DumGum never downloads it): a short

@@ -1,9 +1,8 @@
-using DumGum.Conversations;
 using DumGum.Replies;
 using DumGum.Storage;
 using DumGum.Webhooks;
 
-namespace DumGum.Vision;
+namespace DumGum.Replies.Vision;
 
 /// <summary>A picture the reply may use: who it shows or who sent it, and the vision model's description.</summary>
 /// <param name="Show">Attached as an image too when the chat model can see (the current pictures, not older history).</param>

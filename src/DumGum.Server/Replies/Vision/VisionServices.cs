@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace DumGum.Vision;
+namespace DumGum.Replies.Vision;
 
 /// <summary>Registration of Vision Link: options (checked at start), the analyser, the cache and the run step.</summary>
 public static class VisionServices
