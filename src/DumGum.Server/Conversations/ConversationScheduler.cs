@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DumGum.Conversations;
 
 /// <summary>
-/// Decides when each conversation runs (decisions §3). Enqueues debounce: a run starts once the conversation has been
+/// Decides when each conversation runs (docs/behaviour.md, "The enqueue flow"). Enqueues debounce: a run starts once the conversation has been
 /// quiet for <c>bufferSeconds</c>, but no later than 3 × <c>bufferSeconds</c> after the first enqueue of the burst.
 /// An enqueue that arrives while a run is generating cancels it; the run starts again after the buffer with fresh
 /// history. The database is the truth; this class only keeps the timers, and rebuilds them from it at start.
@@ -315,7 +315,7 @@ public sealed class ConversationScheduler(
                     break;
                 case RunOutcome.Restart restart:
                     // The enqueues the cancelled run served are still pending: the cap counts from the oldest of them
-                    // (decisions §3), not from the enqueue that cancelled the run, or each cancellation would push the run a whole cap later.
+                    // (docs/behaviour.md, "The enqueue flow"), not from the enqueue that cancelled the run, or each cancellation would push the run a whole cap later.
                     state.BurstStartedAt = restart.OldestPendingSince;
                     state.Due = DueAt(state);
                     break;

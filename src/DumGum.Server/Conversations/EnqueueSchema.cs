@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace DumGum.Conversations;
 
-/// <summary>The documented enqueue body and every <c>replyParameters</c> field, with our ranges (decisions §1, §3, §6, §7).</summary>
+/// <summary>The documented enqueue body and every <c>replyParameters</c> field, with our ranges (docs/behaviour.md, "Requests and errors").</summary>
 public sealed class EnqueueSchema
 {
     public static readonly string[] Languages =

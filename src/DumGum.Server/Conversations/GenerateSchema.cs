@@ -5,8 +5,8 @@ using DumGum.Customers;
 namespace DumGum.Conversations;
 
 /// <summary>
-/// The body of <c>POST …/conversations/generate</c> (decisions §4): the enqueue body with the two profiles inline
-/// instead of their ids, and the chat history (the Chat History endpoint's Message[], spec §5.2, newest or compat
+/// The body of <c>POST …/conversations/generate</c> (docs/behaviour.md, "Synchronous endpoints"): the enqueue body with the two profiles inline
+/// instead of their ids, and the chat history (the Chat History endpoint's Message[], docs/behaviour.md, "Profiles and history", newest or compat
 /// shape) inline too. <c>replyParameters</c> and <c>tags</c> follow the enqueue rules exactly.
 /// </summary>
 public sealed class GenerateSchema

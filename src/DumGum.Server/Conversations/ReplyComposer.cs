@@ -9,7 +9,7 @@ namespace DumGum.Conversations;
 
 /// <summary>
 /// Turns a run's inputs into a <see cref="ReplyContext"/>, and a generated reply into the answers we send: numbering,
-/// billing, typing pauses, shared picture and poke (decisions §6, §7). Pure, so every rule is unit-tested.
+/// billing, typing pauses, shared picture and poke (docs/behaviour.md, "Replies"; docs/behaviour.md, "Guardrails, stop reasons and bans"). Pure, so every rule is unit-tested.
 /// </summary>
 public static class ReplyComposer
 {
@@ -60,7 +60,7 @@ public static class ReplyComposer
     {
         var answers = Compose(reply, context, key, tags, testMode, oldestAcceptedAt, now);
         if (stop is null) return answers;
-        // A guardrail stop rides on the last message; with answer: false it is a single answer without text (decisions §6).
+        // A guardrail stop rides on the last message; with answer: false it is a single answer without text (docs/behaviour.md, "Guardrails, stop reasons and bans").
         if (!stop.KeepText)
         {
             var (first, _) = answers[0];

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DumGum.Customers;
 
-/// <summary>Limits on every call we make to a customer (decisions §2).</summary>
+/// <summary>Limits on every call we make to a customer (docs/behaviour.md, "Projects and customer endpoints").</summary>
 public sealed class OutboundOptions
 {
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -5,7 +5,7 @@ namespace DumGum.Http;
 
 /// <summary>
 /// Every non-2xx answer is RFC 9457 problem+json with <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c>,
-/// <c>traceId</c>, and for validation an <c>errors</c> map from JSON path to messages (decisions §1).
+/// <c>traceId</c>, and for validation an <c>errors</c> map from JSON path to messages (docs/behaviour.md, "Requests and errors").
 /// </summary>
 public sealed class Problem : IResult
 {

@@ -8,7 +8,7 @@ public sealed record GuardrailSetting(bool Enabled, bool Answer, IReadOnlyList<i
 
 /// <summary>
 /// A typed view of the merged <c>replyParameters</c> (request over project defaults over built-in defaults,
-/// decisions §2, §7). Input is the canonical object produced by validation, so values are already in range.
+/// docs/behaviour.md, "Requests and errors"). Input is the canonical object produced by validation, so values are already in range.
 /// </summary>
 public sealed record ReplyParameters
 {

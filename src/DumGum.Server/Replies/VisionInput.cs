@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace DumGum.Replies;
 
 /// <summary>
-/// Vision Link (decisions §7): with <c>vision.userProfilePictureAnalysis</c>, <c>personaProfilePictureAnalysis</c> or
+/// Vision Link (docs/behaviour.md, "Replies"): with <c>vision.userProfilePictureAnalysis</c>, <c>personaProfilePictureAnalysis</c> or
 /// <c>sharedPicturesAnalysis</c>, the pictures go to the model with the prompt, but only to a chat model configured as
 /// vision-capable; otherwise they are skipped and a warning is logged. Only the main profile pictures and the pictures
 /// the user shared in his latest messages are sent, and only over HTTPS (images are fetched by the model, never stored
@@ -37,7 +37,7 @@ public static class VisionInput
                     if (Https(url) is { } u && shared.Count < MaxSharedPictures) shared.Insert(0, u);
             list.AddRange(shared.Select(u => new Picture($"A picture {context.User.DisplayName} just shared", u)));
         }
-        // Smart Share (dumgum-api §6.8): with shareablePicturesAnalysis the model sees the offered photos that have no
+        // Smart Share (docs/behaviour.md, "Replies", Vision Link): with shareablePicturesAnalysis the model sees the offered photos that have no
         // caption, so it can choose among them; photos already shared in this chat are not offered again.
         if (p.ShareablePicturesAnalysis && context.SmartShareEnabled)
         {

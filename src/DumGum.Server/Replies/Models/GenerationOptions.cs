@@ -11,7 +11,7 @@ public enum GenerationProvider
 
 /// <summary>
 /// The <c>Generation</c> configuration section: the model server, the resilience settings, and the logical
-/// <c>chatModel</c> names the API accepts with what each one maps to (decisions §7). See docs/models.md.
+/// <c>chatModel</c> names the API accepts with what each one maps to (docs/models.md, "Logical chat models"). See docs/models.md.
 /// </summary>
 public sealed class GenerationOptions
 {

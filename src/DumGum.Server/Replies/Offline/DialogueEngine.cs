@@ -22,7 +22,7 @@ internal sealed record OfflineReply(IReadOnlyList<string> Parts, string? Picture
 /// </summary>
 internal static class DialogueEngine
 {
-    /// <summary>Persona messages looked at for phrasings already used (the spec asks for at least the last 10).</summary>
+    /// <summary>Persona messages looked at for phrasings already used (docs/behaviour.md, "The offline reply engine").</summary>
     public const int RecentPersonaMessages = 50;
 
     /// <summary>Runs of this many words of the user's message never appear in a reply: the engine does not quote.</summary>
