@@ -55,10 +55,11 @@ public static class Hosting
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<OutboundOptions>().BindConfiguration("Outbound").ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SecurityOptions>().BindConfiguration("Security");
-        services.AddOptions<ConversationOptions>().BindConfiguration("Conversations");
-        services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
+        // Every options class is bound and checked at start: a bad value fails the start with a message naming the key.
+        services.AddCheckedOptions<OutboundOptions>("Outbound", OutboundOptions.Rules);
+        services.AddCheckedOptions<SecurityOptions>("Security");   // a bool: a value that is not one fails the binding itself
+        services.AddCheckedOptions<ConversationOptions>("Conversations", ConversationOptions.Rules);
+        services.AddCheckedOptions<RetentionOptions>("Retention", RetentionOptions.Rules);
 
         services.AddSingleton(_ => Database.FromConfiguration(config));
         services.AddSingleton(sp =>
