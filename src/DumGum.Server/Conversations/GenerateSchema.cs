@@ -29,7 +29,7 @@ public sealed class GenerateSchema
                 new Field("name", new TextRule(500)),
                 new Field("tier", new TextRule(64))), 50)),
             new Field("sticker", new TextRule(1000)),
-            new Field("type", new EnumRule(["TEXT", "ACTION_POKE"])));     // compat shape (spec C14)
+            new Field("type", new EnumRule(["TEXT", "ACTION_POKE"])));     // compat shape (docs/behaviour.md, "Profiles and history")
         root = new ObjectRule(
             new Field("userProfile", ProfileRule.Instance, Required: true),
             new Field("personaProfile", ProfileRule.Instance, Required: true),

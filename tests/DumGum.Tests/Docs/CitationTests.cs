@@ -65,6 +65,6 @@ public sealed partial class CitationTests
     [GeneratedRegex("^#+ (.+)$")]
     private static partial Regex Heading();
 
-    [GeneratedRegex(@"§|\.\./shared|decisions\.md|dumgum-api|\bdecisions §|\bspec §", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"§|\.\./shared|decisions\.md|dumgum-api|\bdecisions\b|\bspec [A-Z]?\d", RegexOptions.IgnoreCase)]
     private static partial Regex External();
 }
