@@ -32,17 +32,7 @@ public static class Hosting
         var config = builder.Configuration;
         // Loopback by default; --urls, ASPNETCORE_URLS or Urls in configuration choose otherwise.
         if (string.IsNullOrEmpty(config["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
-        // Problems the framework makes itself (unknown route, bad route values) get the same shape as ours.
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-        {
-            c.ProblemDetails.Detail ??= c.ProblemDetails.Status switch
-            {
-                404 => "No resource at this path.",
-                405 => "This path does not accept that method.",
-                _ => c.ProblemDetails.Title,
-            };
-            c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
-        });
+        services.AddProblemJson();   // problem+json from one producer, IProblemDetailsService (Http/Problems.cs)
         services.AddDumGumOpenApi();
         // Handlers read bodies themselves; strict numbers only make the OpenAPI schemas say "integer", not "integer or string".
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
