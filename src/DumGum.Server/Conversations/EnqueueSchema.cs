@@ -12,8 +12,8 @@ public sealed class EnqueueSchema
         "EN_AU", "PT_PT", "PT_BR", "SV_SE", "DA_DK", "FI_FI", "PL_PL", "LT_LT", "NB_NO", "NN_NO",
     ];
 
-    // EN_UK appears in one documentation page; it means EN_GB.
-    static readonly Dictionary<string, string> LanguageAliases = new(StringComparer.OrdinalIgnoreCase) { ["EN_UK"] = "EN_GB" };
+    /// <summary>The 26 language values, with the <c>EN_UK</c> alias: it appears in one documentation page and means <c>EN_GB</c>.</summary>
+    public static readonly EnumRule Language = new(Languages, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["EN_UK"] = "EN_GB" });
 
     public const int MaxBodyBytes = 256 * 1024;
 
@@ -21,7 +21,7 @@ public sealed class EnqueueSchema
 
     public EnqueueSchema(IReadOnlyList<string> chatModels)
     {
-        var language = new EnumRule(Languages, LanguageAliases);
+        var language = Language;
         var length = new EnumRule(["SHORT", "MEDIUM", "LONG"]);
         var optionSet = new ObjectRule(
             new Field("answer", BoolRule.Instance),

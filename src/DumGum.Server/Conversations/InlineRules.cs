@@ -11,11 +11,8 @@ namespace DumGum.Conversations;
 /// </summary>
 public static class InlineRules
 {
-    // EN_UK appears in one documentation page; it means EN_GB (as for enqueue).
-    static readonly Dictionary<string, string> LanguageAliases = new(StringComparer.OrdinalIgnoreCase) { ["EN_UK"] = "EN_GB" };
-
-    /// <summary>The 26 language values (<see cref="EnqueueSchema.Languages"/>), with the <c>EN_UK</c> alias.</summary>
-    public static readonly EnumRule Language = new(EnqueueSchema.Languages, LanguageAliases);
+    /// <summary>The enqueue's language rule (<see cref="EnqueueSchema.Language"/>): the 26 values and the <c>EN_UK</c> alias.</summary>
+    public static EnumRule Language => EnqueueSchema.Language;
 
     /// <summary>Message texts may be long and may contain line breaks.</summary>
     public const int MaxTextLength = 20_000;

@@ -80,7 +80,7 @@ public static class ReplyComposer
         var cost = testMode ? 0m : reply.Cost;
         var responseTime = (int)Math.Max(0, (now - oldestAcceptedAt).TotalSeconds);
         var typing = context.Parameters.ReplyTypingDelay;
-        var picture = reply.PictureUrl is { } url && !AlreadyShared(url, context.History) ? url : null;
+        var picture = reply.PictureUrl is { } url && !SharedPictures.AlreadyShared(url, context.History) ? url : null;
         if (reply.Poke)
             return [(new Answer(Ids.Answer(), key.UserProfileId, key.PersonaProfileId, "ACTION_POKE", tags, cost, responseTime, 0, now,
                 null, null, null, null, null), TypingPause(typing, 0))];
@@ -100,13 +100,5 @@ public static class ReplyComposer
             parentId ??= id;
         }
         return answers;
-    }
-
-    static bool AlreadyShared(string url, IReadOnlyList<HistoryMessage> history)
-    {
-        foreach (var m in history)
-            foreach (var u in m.PictureUrls)
-                if (string.Equals(u, url, StringComparison.Ordinal)) return true;
-        return false;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using DumGum.Http;
 using DumGum.Storage;
 using System.Data.Common;
@@ -224,7 +223,7 @@ public sealed class BanLedger
     public static Problem ToProblem(ActiveBan ban)
     {
         ArgumentNullException.ThrowIfNull(ban);
-        var until = ban.Permanent || ban.StoppedUntil is not { } u ? null : FormatInstant(u);
+        var until = ban.Permanent || ban.StoppedUntil is not { } u ? null : DumGum.Webhooks.Events.FormatInstant(u);
         return new Problem
         {
             Status = 409,
@@ -236,8 +235,4 @@ public sealed class BanLedger
             Extensions = new Dictionary<string, object?> { ["stopReason"] = ban.Reason, ["stoppedUntil"] = until },
         };
     }
-
-    /// <summary>ISO-8601 UTC with milliseconds, the format of every instant we emit.</summary>
-    public static string FormatInstant(DateTimeOffset t) =>
-        t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

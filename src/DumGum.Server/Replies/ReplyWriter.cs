@@ -165,7 +165,6 @@ public sealed class ReplyWriter(
         var picture = pictures.FirstOrDefault(p => p.Id == pictureId)
                       ?? pictures.FirstOrDefault(p => string.Equals(p.Id, pictureId, StringComparison.OrdinalIgnoreCase));
         if (picture is null) return null;
-        var alreadyShared = context.History.Any(m => m.Sender == Sender.Persona && m.PictureUrls.Contains(picture.Url, StringComparer.Ordinal));
-        return alreadyShared ? null : picture.Url;
+        return SharedPictures.AlreadyShared(picture.Url, context.History) ? null : picture.Url;
     }
 }

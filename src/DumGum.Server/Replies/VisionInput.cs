@@ -41,7 +41,7 @@ public static class VisionInput
         // caption, so it can choose among them; photos already shared in this chat are not offered again.
         if (p.ShareablePicturesAnalysis && context.SmartShareEnabled)
         {
-            var seen = context.History.SelectMany(m => m.PictureUrls).Select(u => u.Trim()).ToHashSet(StringComparer.Ordinal);
+            var seen = SharedPictures.In(context.History);
             var offered = p.ShareablePictures
                 .Where(x => string.IsNullOrWhiteSpace(x.Caption) && !string.IsNullOrWhiteSpace(x.Id) && !seen.Contains(x.Url.Trim()))
                 .Select(x => Https(x.Url) is { } u ? new Picture($"Your shareable photo id \"{x.Id}\"", u) : null)

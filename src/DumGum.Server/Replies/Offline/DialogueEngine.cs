@@ -245,9 +245,7 @@ internal static class DialogueEngine
         string? ShareablePicture()
         {
             if (!c.SmartShareEnabled) return null;
-            var shared = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var m in c.History)
-                foreach (var url in m.PictureUrls) shared.Add(url.Trim());
+            var shared = SharedPictures.In(c.History);
             var open = c.Parameters.ShareablePictures.Where(p => !string.IsNullOrWhiteSpace(p.Id) && !shared.Contains(p.Url.Trim())).ToList();
             return open.Count == 0 ? null : open[(int)(Mix(103) % (ulong)open.Count)].Id;
         }

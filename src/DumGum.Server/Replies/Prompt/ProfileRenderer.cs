@@ -152,18 +152,6 @@ public static class ProfileRenderer
         return Return(sb);
     }
 
-    /// <summary>
-    /// The user block: what the persona knows of the user (same rules as the persona's facts), the age gap and
-    /// <c>profileDistance</c> in km.
-    /// </summary>
-    public static string DescribeUser(CustomerProfile user, CustomerProfile? persona, DateTimeOffset now,
-        double? profileDistance = null, bool includeIntimate = false, JsonObject? personaOverrides = null)
-    {
-        var sb = Rent();
-        AppendUser(sb, user, persona, now, profileDistance, includeIntimate, personaOverrides);
-        return Return(sb);
-    }
-
     public static void AppendPersona(StringBuilder sb, CustomerProfile persona, DateTimeOffset now,
         ReplyParameters? parameters, string? styleCard, bool includeIntimate, bool includeSexualDrive = true)
     {

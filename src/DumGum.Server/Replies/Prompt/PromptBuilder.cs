@@ -441,16 +441,13 @@ public sealed class PromptBuilder(TokenCounter tokens)
             sb.Append("Photo sharing is not available now: \"pictureId\" is null.\n");
             return;
         }
-        HashSet<string>? shared = null;
-        foreach (var m in c.History)
-            foreach (var url in m.PictureUrls)
-                (shared ??= new HashSet<string>(StringComparer.Ordinal)).Add(url.Trim());
+        var shared = SharedPictures.In(c.History);
 
         var listed = 0;
         foreach (var picture in pictures)
         {
             if (string.IsNullOrWhiteSpace(picture.Id) || !ProfileRenderer.IsHttps(picture.Url)) continue;
-            if (shared is not null && shared.Contains(picture.Url.Trim())) continue; // never share one twice
+            if (shared.Contains(picture.Url.Trim())) continue; // never share one twice
             if (listed++ == 0)
                 sb.Append("You may share one of your photos when it fits the moment naturally (most messages share none): put its id in \"pictureId\", and never describe a photo you do not send. Photos you can share:\n");
             sb.Append("- id \"").Append(picture.Id).Append("\": ")
