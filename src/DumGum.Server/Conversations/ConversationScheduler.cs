@@ -107,6 +107,9 @@ public sealed class ConversationScheduler(
     }
 
     readonly ConcurrentDictionary<long, State> states = new();
+
+    /// <summary>The conversations this node tracks; internal so race tests can set up a state exactly (no reflection).</summary>
+    internal ConcurrentDictionary<long, State> States => states;
     readonly TimerQueue timers = new(clock);
     /// <summary>Never disposed: runs still in flight at shutdown release it after the host disposed this service.</summary>
     readonly SemaphoreSlim runSlots = new(options.Value.MaxConcurrentRuns);
