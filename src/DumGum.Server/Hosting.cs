@@ -33,17 +33,7 @@ public static class Hosting
         var config = builder.Configuration;
         // Loopback by default; --urls, ASPNETCORE_URLS or Urls in configuration choose otherwise.
         if (string.IsNullOrEmpty(config["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
-        // Problems the framework makes itself (unknown route, bad route values) get the same shape as ours.
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-        {
-            c.ProblemDetails.Detail ??= c.ProblemDetails.Status switch
-            {
-                404 => "No resource at this path.",
-                405 => "This path does not accept that method.",
-                _ => c.ProblemDetails.Title,
-            };
-            c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
-        });
+        services.AddProblemJson();   // problem+json from one producer, IProblemDetailsService (Http/Problems.cs)
         services.AddDumGumOpenApi();
         // Handlers read bodies themselves; strict numbers only make the OpenAPI schemas say "integer", not "integer or string".
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
@@ -56,10 +46,11 @@ public static class Hosting
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<OutboundOptions>().BindConfiguration("Outbound").ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SecurityOptions>().BindConfiguration("Security");
-        services.AddOptions<ConversationOptions>().BindConfiguration("Conversations");
-        services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
+        // Every options class is bound and checked at start: a bad value fails the start with a message naming the key.
+        services.AddCheckedOptions<OutboundOptions>("Outbound", OutboundOptions.Rules);
+        services.AddCheckedOptions<SecurityOptions>("Security");   // a bool: a value that is not one fails the binding itself
+        services.AddCheckedOptions<ConversationOptions>("Conversations", ConversationOptions.Rules);
+        services.AddCheckedOptions<RetentionOptions>("Retention", RetentionOptions.Rules);
 
         services.AddSingleton(_ => Database.FromConfiguration(config));
         services.AddSingleton(sp =>

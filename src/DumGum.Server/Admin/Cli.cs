@@ -79,7 +79,7 @@ public static class Cli
                     ["customHeaders"] = new JsonObject(headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))),
                 };
                 var allowPrivate = config.GetValue<bool>("Security:AllowPrivateNetworkEndpoints");
-                var rule = ProjectRules.Create(allowPrivate, new EnqueueSchema(["dating-smart-1"]), forUpdate: false);
+                var rule = ProjectRules.Create(allowPrivate, new EnqueueSchema([DumGum.Replies.Models.GenerationOptions.DefaultChatModel]), forUpdate: false);
                 var errors = new JsonRule.Errors();
                 using var document = JsonDocument.Parse(body.ToJsonString());
                 // The checked object, not the input: rules normalise (an IDN host is stored as punycode).

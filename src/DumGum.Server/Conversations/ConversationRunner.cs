@@ -118,7 +118,7 @@ public sealed class ConversationRunner(
                     var first = i == 0;
                     var body = Events.Created(project.Id, answer);
                     AnswerStore.Insert(w, answer.Id, project.Id, conversationId, now, body, first ? itemisation : null);
-                    // Later parts are announced like the first: typing indicator, pause, message (decisions §7).
+                    // Later parts are announced like the first: typing indicator, pause, message (docs/behaviour.md, "Replies", Typing delay).
                     if (!first && pause > TimeSpan.Zero)
                         emitted.Add(Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
                             Events.AnswerProcessing, Events.Processing(project.Id, key.UserProfileId, key.PersonaProfileId, tags),

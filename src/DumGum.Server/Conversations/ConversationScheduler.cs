@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DumGum.Conversations;
 
 /// <summary>
-/// Decides when each conversation runs (decisions §3). Enqueues debounce: a run starts once the conversation has been
+/// Decides when each conversation runs (docs/behaviour.md, "The enqueue flow"). Enqueues debounce: a run starts once the conversation has been
 /// quiet for <c>bufferSeconds</c>, but no later than 3 × <c>bufferSeconds</c> after the first enqueue of the burst.
 /// An enqueue that arrives while a run is generating cancels it; the run starts again after the buffer with fresh
 /// history. The database is the truth; this class only keeps the timers, and rebuilds them from it at start.
@@ -107,6 +107,9 @@ public sealed class ConversationScheduler(
     }
 
     readonly ConcurrentDictionary<long, State> states = new();
+
+    /// <summary>The conversations this node tracks; internal so race tests can set up a state exactly (no reflection).</summary>
+    internal ConcurrentDictionary<long, State> States => states;
     readonly TimerQueue timers = new(clock);
     /// <summary>Never disposed: runs still in flight at shutdown release it after the host disposed this service.</summary>
     readonly SemaphoreSlim runSlots = new(options.Value.MaxConcurrentRuns);
@@ -315,7 +318,7 @@ public sealed class ConversationScheduler(
                     break;
                 case RunOutcome.Restart restart:
                     // The enqueues the cancelled run served are still pending: the cap counts from the oldest of them
-                    // (decisions §3), not from the enqueue that cancelled the run, or each cancellation would push the run a whole cap later.
+                    // (docs/behaviour.md, "The enqueue flow"), not from the enqueue that cancelled the run, or each cancellation would push the run a whole cap later.
                     state.BurstStartedAt = restart.OldestPendingSince;
                     state.Due = DueAt(state);
                     break;

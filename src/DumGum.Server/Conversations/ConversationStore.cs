@@ -7,6 +7,15 @@ namespace DumGum.Conversations;
 
 public sealed class ConversationOptions
 {
+    /// <summary>What the start checks: a bad value fails it, naming the key.</summary>
+    public static OptionsRules<ConversationOptions> Rules(OptionsRules<ConversationOptions> rules) => rules
+        .Between(nameof(LeaseDuration), o => o.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))
+        // A heartbeat no more frequent than the lease lets a live run lose its lease.
+        .Require(nameof(HeartbeatInterval), o => o.HeartbeatInterval, o => o.HeartbeatInterval > TimeSpan.Zero && o.HeartbeatInterval < o.LeaseDuration,
+            "be more than 00:00:00 and less than Conversations:LeaseDuration")
+        .Between(nameof(ResyncInterval), o => o.ResyncInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))
+        .Between(nameof(MaxConcurrentRuns), o => o.MaxConcurrentRuns, 1, 100_000);
+
     /// <summary>
     /// How long a run's lease lasts without a heartbeat: a run whose process died resumes after at most this (on
     /// another node, or at the next start). Also how long a node may miss its heartbeat before the others adopt its

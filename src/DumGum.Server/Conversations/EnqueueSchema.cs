@@ -4,7 +4,7 @@ using DumGum.Http.Validation;
 
 namespace DumGum.Conversations;
 
-/// <summary>The documented enqueue body and every <c>replyParameters</c> field, with our ranges (decisions §1, §3, §6, §7).</summary>
+/// <summary>The documented enqueue body and every <c>replyParameters</c> field, with our ranges (docs/behaviour.md, "Requests and errors").</summary>
 public sealed class EnqueueSchema
 {
     public static readonly string[] Languages =
@@ -13,11 +13,8 @@ public sealed class EnqueueSchema
         "EN_AU", "PT_PT", "PT_BR", "SV_SE", "DA_DK", "FI_FI", "PL_PL", "LT_LT", "NB_NO", "NN_NO",
     ];
 
-    // EN_UK appears in one documentation page; it means EN_GB.
-    static readonly Dictionary<string, string> LanguageAliases = new(StringComparer.OrdinalIgnoreCase) { ["EN_UK"] = "EN_GB" };
-
-    /// <summary>One language value, for every body that takes one (enqueue, generate, suggestion).</summary>
-    public static readonly EnumRule Language = new(Languages, LanguageAliases);
+    /// <summary>The 26 language values, with the <c>EN_UK</c> alias: it appears in one documentation page and means <c>EN_GB</c>.</summary>
+    public static readonly EnumRule Language = new(Languages, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["EN_UK"] = "EN_GB" });
 
     public const int MaxBodyBytes = 256 * 1024;
 

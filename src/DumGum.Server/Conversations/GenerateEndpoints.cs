@@ -11,7 +11,7 @@ using Microsoft.Extensions.AI;
 namespace DumGum.Conversations;
 
 /// <summary>
-/// The synchronous endpoints (decisions §4): the answer comes back in the HTTP response. Profiles and messages are
+/// The synchronous endpoints (docs/behaviour.md, "Synchronous endpoints"): the answer comes back in the HTTP response. Profiles and messages are
 /// sent inline, so no customer endpoint is ever called, and no event is sent.
 /// </summary>
 public static class GenerateEndpoints
@@ -58,7 +58,7 @@ public static class GenerateEndpoints
         GeneratedReply reply;
         try
         {
-            // SoulEngine, exactly as a conversation run does it (decisions §7).
+            // SoulEngine, exactly as a conversation run does it (docs/behaviour.md, "Replies", SoulEngine).
             if (replyParameters.GeneratePersonality)
                 context = context with
                 {
@@ -90,7 +90,7 @@ public static class GenerateEndpoints
         }
 
         var now = clock.GetUtcNow();
-        // Guardrails apply and bans are recorded for the pair, as in a conversation run (decisions §4).
+        // Guardrails apply and bans are recorded for the pair, as in a conversation run (docs/behaviour.md, "Synchronous endpoints").
         var safety = await guardrail.ApplyAsync(project, key, context, reply, settings.TestMode, now);
         (reply, var stop) = (safety.Reply, safety.Stop);
 
@@ -105,7 +105,7 @@ public static class GenerateEndpoints
 // The bodies as the OpenAPI document describes them (the handlers validate the raw JSON themselves). Classes with
 // init properties, so that only the `required` members are listed as required.
 
-/// <summary>A Profile (spec §5.1): <c>id</c> and one of <c>firstName</c>/<c>nickname</c>; unknown fields are accepted and kept.</summary>
+/// <summary>A Profile (docs/behaviour.md, "Profiles and history"): <c>id</c> and one of <c>firstName</c>/<c>nickname</c>; unknown fields are accepted and kept.</summary>
 public sealed class ProfileDocument
 {
     public required string Id { get; init; }
@@ -128,7 +128,7 @@ public sealed class ProfileDocument
     public IReadOnlyList<Dictionary<string, object?>>? Pets { get; init; }
 }
 
-/// <summary>A chat-history Message (spec §5.2), newest shape or compat <c>type</c> (TEXT | ACTION_POKE).</summary>
+/// <summary>A chat-history Message (docs/behaviour.md, "Profiles and history"), newest shape or compat <c>type</c> (TEXT | ACTION_POKE).</summary>
 public sealed class HistoryMessageDocument
 {
     public string? Id { get; init; }
@@ -162,7 +162,7 @@ public sealed class GenerateRequestDocument
     public bool? TestMode { get; init; }
 }
 
-/// <summary>An Answer (spec §5.3) exactly as <c>answer.created</c> carries it.</summary>
+/// <summary>An Answer (docs/behaviour.md, "Events") exactly as <c>answer.created</c> carries it.</summary>
 public sealed class AnswerDocument
 {
     public required string Id { get; init; }

@@ -6,8 +6,8 @@ using DumGum.Http.Validation;
 namespace DumGum.Conversations;
 
 /// <summary>
-/// The body of <c>POST …/conversations/generate</c> (decisions §4): the enqueue body with the two profiles inline
-/// instead of their ids, and the chat history (the Chat History endpoint's Message[], spec §5.2, newest or compat
+/// The body of <c>POST …/conversations/generate</c> (docs/behaviour.md, "Synchronous endpoints"): the enqueue body with the two profiles inline
+/// instead of their ids, and the chat history (the Chat History endpoint's Message[], docs/behaviour.md, "Profiles and history", newest or compat
 /// shape) inline too. <c>replyParameters</c> and <c>tags</c> follow the enqueue rules exactly.
 /// </summary>
 public sealed class GenerateSchema
@@ -30,7 +30,7 @@ public sealed class GenerateSchema
                 new Field("name", new TextRule(500)),
                 new Field("tier", new TextRule(64))), 50)),
             new Field("sticker", new TextRule(1000)),
-            new Field("type", new EnumRule(["TEXT", "ACTION_POKE"])));     // compat shape (spec C14)
+            new Field("type", new EnumRule(["TEXT", "ACTION_POKE"])));     // compat shape (docs/behaviour.md, "Profiles and history")
         root = new ObjectRule(
             new Field("userProfile", ProfileRule.Instance, Required: true),
             new Field("personaProfile", ProfileRule.Instance, Required: true),

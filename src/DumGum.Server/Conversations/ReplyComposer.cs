@@ -9,7 +9,7 @@ namespace DumGum.Conversations;
 
 /// <summary>
 /// Turns a run's inputs into a <see cref="ReplyContext"/>, and a generated reply into the answers we send: numbering,
-/// billing, typing pauses, shared picture and poke (decisions §6, §7). Pure, so every rule is unit-tested.
+/// billing, typing pauses, shared picture and poke (docs/behaviour.md, "Replies"; docs/behaviour.md, "Guardrails, stop reasons and bans"). Pure, so every rule is unit-tested.
 /// </summary>
 public static class ReplyComposer
 {
@@ -60,7 +60,7 @@ public static class ReplyComposer
     {
         var answers = Compose(reply, context, key, tags, testMode, oldestAcceptedAt, now);
         if (stop is null) return answers;
-        // A guardrail stop rides on the last message; with answer: false it is a single answer without text (decisions §6).
+        // A guardrail stop rides on the last message; with answer: false it is a single answer without text (docs/behaviour.md, "Guardrails, stop reasons and bans").
         if (!stop.KeepText)
         {
             var (first, _) = answers[0];
@@ -80,7 +80,7 @@ public static class ReplyComposer
         var cost = testMode ? 0m : reply.Cost;
         var responseTime = (int)Math.Max(0, (now - oldestAcceptedAt).TotalSeconds);
         var typing = context.Parameters.ReplyTypingDelay;
-        var picture = reply.PictureUrl is { } url && !AlreadyShared(url, context.History) ? url : null;
+        var picture = reply.PictureUrl is { } url && !SharedPictures.AlreadyShared(url, context.History) ? url : null;
         if (reply.Poke)
             return [(new Answer(Ids.Answer(), key.UserProfileId, key.PersonaProfileId, "ACTION_POKE", tags, cost, responseTime, 0, now,
                 null, null, null, null, null), TypingPause(typing, 0))];
@@ -100,13 +100,5 @@ public static class ReplyComposer
             parentId ??= id;
         }
         return answers;
-    }
-
-    static bool AlreadyShared(string url, IReadOnlyList<HistoryMessage> history)
-    {
-        foreach (var m in history)
-            foreach (var u in m.PictureUrls)
-                if (string.Equals(u, url, StringComparison.Ordinal)) return true;
-        return false;
     }
 }

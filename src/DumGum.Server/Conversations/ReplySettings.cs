@@ -4,7 +4,7 @@ namespace DumGum.Conversations;
 
 /// <summary>
 /// Resolves reply parameters: a non-null request value wins over the project default, which wins over the built-in
-/// default (decisions §2), field by field at every depth: a request's <c>guardrails: {aiSuspicion: false}</c> keeps the
+/// default (docs/behaviour.md, "Requests and errors"), field by field at every depth: a request's <c>guardrails: {aiSuspicion: false}</c> keeps the
 /// project's other guardrail settings. Lists are values and replace each other whole. Both inputs are canonical
 /// (validated) objects.
 /// </summary>

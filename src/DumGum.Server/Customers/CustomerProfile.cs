@@ -46,7 +46,7 @@ public sealed class CustomerProfile
 
     /// <summary>
     /// Reads a profile object. Liberal: unknown fields are kept in <see cref="Raw"/>, wrongly typed optional fields are
-    /// ignored. Returns null with a reason when the object breaks a rule that makes it unusable (decisions §5).
+    /// ignored. Returns null with a reason when the object breaks a rule that makes it unusable (docs/behaviour.md, "Profiles and history").
     /// </summary>
     public static CustomerProfile? Parse(JsonObject raw, string expectedId, out string? problem)
     {

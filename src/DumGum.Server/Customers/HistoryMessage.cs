@@ -77,3 +77,23 @@ public sealed record HistoryMessage(
         o.TryGetPropertyValue(name, out var n) && n is JsonValue v && v.GetValueKind() == JsonValueKind.String
             ? v.GetValue<string>() : null;
 }
+
+/// <summary>
+/// Smart Share's one rule for "already shared" (docs/behaviour.md, "Replies", Smart Share): a picture is already shared
+/// when its URL, trimmed, is among the pictures of any message in the history, the user's or the persona's, compared
+/// exactly. Such a picture is neither offered to the model nor ever sent.
+/// </summary>
+public static class SharedPictures
+{
+    /// <summary>The trimmed URLs of every picture in the history.</summary>
+    public static HashSet<string> In(IEnumerable<HistoryMessage> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var shared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in history)
+            foreach (var url in m.PictureUrls) shared.Add(url.Trim());
+        return shared;
+    }
+
+    public static bool AlreadyShared(string url, IEnumerable<HistoryMessage> history) => In(history).Contains(url.Trim());
+}

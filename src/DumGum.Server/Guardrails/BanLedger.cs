@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using DumGum.Http;
 using DumGum.Storage;
 using System.Data.Common;
@@ -41,11 +40,8 @@ public sealed class BanLedger
 
     readonly record struct Key(string ProjectId, string User, string Persona);
 
-    /// <summary>A conversation's strongest ban (null = none). Sequence −1 = read from the database; otherwise the write that set it.</summary>
-    sealed record Cached(ActiveBan? Strongest, long Sequence)
-    {
-        public long ReadAt { get; init; } = Environment.TickCount64;
-    }
+    /// <summary>A conversation's strongest ban (null = none). Sequence −1 = read from the database; otherwise the write that set it. ReadAt: the clock's timestamp.</summary>
+    sealed record Cached(ActiveBan? Strongest, long Sequence, long ReadAt);
 
     /// <summary>
     /// With several nodes (PostgreSQL) a ban written elsewhere arrives as a notice (<see cref="Forget"/>); should a notice
@@ -53,13 +49,19 @@ public sealed class BanLedger
     /// </summary>
     static readonly TimeSpan Revalidate = TimeSpan.FromSeconds(60);
 
-    public BanLedger(Database database, WriteQueue writes)
+    public BanLedger(Database database, WriteQueue writes, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(clock);
         this.database = database;
         this.writes = writes;
+        this.clock = clock;
     }
+
+    readonly TimeProvider clock;
+
+    bool Stale(Cached cached) => clock.GetElapsedTime(cached.ReadAt) > Revalidate;
 
     /// <summary>
     /// Records an offence of <paramref name="reason"/> (any accepted spelling) on the conversation and returns the ban it
@@ -114,8 +116,8 @@ public sealed class BanLedger
             return (new BanOutcome(canonical, offence, permanent, stoppedUntil?.FromUnixMs()), strongest, Interlocked.Increment(ref writeSequence));
         });
         // Writes replace whatever a read cached; between two writes of the conversation the later one wins.
-        cache.AddOrUpdate(key, new Cached(strongest, sequence),
-            (_, existing) => existing.Sequence > sequence ? existing : new Cached(strongest, sequence));
+        cache.AddOrUpdate(key, new Cached(strongest, sequence, clock.GetTimestamp()),
+            (_, existing) => existing.Sequence > sequence ? existing : new Cached(strongest, sequence, clock.GetTimestamp()));
         return outcome;
     }
 
@@ -147,8 +149,8 @@ public sealed class BanLedger
             return (true, strongest, Interlocked.Increment(ref writeSequence));
         });
         if (lifted)
-            cache.AddOrUpdate(key, new Cached(strongest, sequence),
-                (_, existing) => existing.Sequence > sequence ? existing : new Cached(strongest, sequence));
+            cache.AddOrUpdate(key, new Cached(strongest, sequence, clock.GetTimestamp()),
+                (_, existing) => existing.Sequence > sequence ? existing : new Cached(strongest, sequence, clock.GetTimestamp()));
         return lifted;
     }
 
@@ -169,16 +171,16 @@ public sealed class BanLedger
     {
         var key = new Key(projectId, user, persona);
         if (!cache.TryGetValue(key, out var cached)
-            || (database.IsPostgres && Environment.TickCount64 - cached.ReadAt > Revalidate.TotalMilliseconds))
+            || (database.IsPostgres && Stale(cached)))
         {
             ActiveBan? strongest;
             using (var connection = database.Open())
             using (var command = connection.Sql(SelectConversation))
                 strongest = Strongest(command, key);
-            cached = new Cached(strongest, -1);
+            cached = new Cached(strongest, -1, clock.GetTimestamp());
             // Add only if still absent: a write that committed meanwhile has stored the newer state, which must win.
             if (cache.Count < MaxCachedConversations)
-                cached = cache.AddOrUpdate(key, cached, (_, existing) => existing.Sequence >= 0 && Environment.TickCount64 - existing.ReadAt <= Revalidate.TotalMilliseconds ? existing : cached);
+                cached = cache.AddOrUpdate(key, cached, (_, existing) => existing.Sequence >= 0 && !Stale(existing) ? existing : cached);
         }
         return cached.Strongest switch
         {
@@ -221,7 +223,7 @@ public sealed class BanLedger
     public static Problem ToProblem(ActiveBan ban)
     {
         ArgumentNullException.ThrowIfNull(ban);
-        var until = ban.Permanent || ban.StoppedUntil is not { } u ? null : FormatInstant(u);
+        var until = ban.Permanent || ban.StoppedUntil is not { } u ? null : DumGum.Webhooks.Events.FormatInstant(u);
         return new Problem
         {
             Status = 409,
@@ -233,8 +235,4 @@ public sealed class BanLedger
             Extensions = new Dictionary<string, object?> { ["stopReason"] = ban.Reason, ["stoppedUntil"] = until },
         };
     }
-
-    /// <summary>ISO-8601 UTC with milliseconds, the format of every instant we emit.</summary>
-    public static string FormatInstant(DateTimeOffset t) =>
-        t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,7 @@ using DumGum.Replies;
 namespace DumGum.Guardrails;
 
 /// <summary>
-/// The guardrail step shared by conversation runs and synchronous generation (decisions §6): the model's signals plus
+/// The guardrail step shared by conversation runs and synchronous generation (docs/behaviour.md, "Guardrails, stop reasons and bans"): the model's signals plus
 /// the deterministic checks decide at most one stop reason, and the offence is recorded on the pair's ban ledger,
 /// which also answers later enqueues with 409. testMode runs only the deterministic checks. Then the safety replies
 /// (docs/behaviour.md, "Safety replies") decide the text: an exit that fits the stop, the self-harm care reply with a

@@ -5,8 +5,8 @@ using DumGum.Replies;
 namespace DumGum.Guardrails;
 
 /// <summary>
-/// The conversation stop reasons (<c>Answer.conversationStopReason</c>, spec §6.14.2, §7.12). We emit the canonical
-/// spellings only and accept the older ones on input (<c>AI_SUSPICIOUS</c>, <c>UNDERAGE_USER</c>, spec §8 C5/C6).
+/// The conversation stop reasons (<c>Answer.conversationStopReason</c>, docs/behaviour.md, "Guardrails, stop reasons and bans"). We emit the canonical
+/// spellings only and accept the older ones on input (<c>AI_SUSPICIOUS</c>, <c>UNDERAGE_USER</c>, the older spellings).
 /// </summary>
 public static class StopReasons
 {
@@ -25,7 +25,7 @@ public static class StopReasons
     public static readonly IReadOnlyList<string> Priority =
         [UserUnderage, MaliciousContent, UserSuspicious, UserHostile, AiSuspicion, UserMessageRepetition, UnknownLanguage];
 
-    /// <summary>The default progressive ladder in minutes: 2 h → 12 h → 24 h → 48 h, then permanent (decisions §6).</summary>
+    /// <summary>The default progressive ladder in minutes: 2 h → 12 h → 24 h → 48 h, then permanent (docs/behaviour.md, "Guardrails, stop reasons and bans").</summary>
     public static readonly IReadOnlyList<int> ProgressiveLadder = [120, 720, 1440, 2880];
 
     static readonly Dictionary<string, string> Spellings = new(StringComparer.OrdinalIgnoreCase)
@@ -86,7 +86,7 @@ public static class GuardrailNames
     public const string MessageRepetition = "messageRepetition";
     public const string UnknownLanguage = "unknownLanguage";
 
-    /// <summary>The seven switches documented in spec §6.14.1, each with a <c>&lt;name&gt;OptionSet</c>.</summary>
+    /// <summary>The seven documented switches (docs/behaviour.md, "Guardrails, stop reasons and bans"), each with a <c>&lt;name&gt;OptionSet</c>.</summary>
     public static readonly IReadOnlyList<string> Documented =
         [MaliciousContent, AiSuspicion, UnderageDetection, UnknownLanguage, MessageRepetition, ProhibitedIllegalContent, DangerousDrugUse];
 
@@ -94,7 +94,7 @@ public static class GuardrailNames
     public static readonly IReadOnlyList<string> All =
         [UnderageDetection, MaliciousContent, ProhibitedIllegalContent, DangerousDrugUse, Hijack, Hostility, AiSuspicion, MessageRepetition, UnknownLanguage];
 
-    /// <summary>The stop reason a guardrail produces (decisions §6).</summary>
+    /// <summary>The stop reason a guardrail produces (docs/behaviour.md, "Guardrails, stop reasons and bans").</summary>
     public static string StopReasonOf(string guardrail) => guardrail switch
     {
         UnderageDetection => StopReasons.UserUnderage,
@@ -107,7 +107,7 @@ public static class GuardrailNames
         _ => throw new ArgumentException($"'{guardrail}' is not a guardrail.", nameof(guardrail)),
     };
 
-    /// <summary>Default of a switch: unknown language and dangerous drug use off, everything else on (decisions §6).</summary>
+    /// <summary>Default of a switch: unknown language and dangerous drug use off, everything else on (docs/behaviour.md, "Guardrails, stop reasons and bans").</summary>
     public static bool DefaultEnabled(string guardrail) => guardrail is not (UnknownLanguage or DangerousDrugUse);
 }
 
@@ -129,7 +129,7 @@ public sealed record GuardrailRule(string Name, string StopReason, bool Enabled,
 /// (<c>&lt;switch&gt;</c> boolean + <c>&lt;switch&gt;OptionSet {answer, banDurations}</c>); absent or null values take the
 /// built-in defaults. <c>hijack</c> and <c>hostility</c> are on unless <c>disableSafetyFeatures</c> is true; their option
 /// sets are the defaults (an optional <c>hijackOptionSet</c>/<c>hostilityOptionSet</c> in the object is honoured).
-/// <c>selfHarm</c> (our addition, decisions §9) is on unless <c>guardrails.selfHarm</c> is false; it never stops a conversation.
+/// <c>selfHarm</c> (our addition, docs/behaviour.md, "Self-harm") is on unless <c>guardrails.selfHarm</c> is false; it never stops a conversation.
 /// </summary>
 public sealed record GuardrailSettings
 {

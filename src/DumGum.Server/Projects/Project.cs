@@ -18,7 +18,7 @@ public sealed record ProjectConfig
     /// <summary>Project defaults for <c>replyParameters</c>: a request's non-null value wins over these.</summary>
     public JsonObject DefaultReplyParameters { get; init; } = [];
     public RateLimit RateLimit { get; init; } = new();
-    /// <summary>Smart Share: the persona may share one of the request's <c>shareablePictures</c> (decisions §7).</summary>
+    /// <summary>Smart Share: the persona may share one of the request's <c>shareablePictures</c> (docs/behaviour.md, "Replies", Smart Share).</summary>
     public bool SmartShareEnabled { get; init; }
     /// <summary>
     /// <c>never</c> (default), <c>when-asked-sincerely</c> or <c>always-on-first-message</c>: whether the persona says it is

@@ -4,7 +4,7 @@ namespace DumGum.Replies;
 
 /// <summary>
 /// Engage: an unsolicited persona message. <c>AUTO</c> resolves as documented (no history → icebreaker, last message
-/// under 6 hours old → nudge, else revive); an <c>AUTO</c> icebreaker angle is chosen from the data (decisions §7).
+/// under 6 hours old → nudge, else revive); an <c>AUTO</c> icebreaker angle is chosen from the data (docs/behaviour.md, "Replies", Engage).
 /// </summary>
 public static class Engage
 {

@@ -4,15 +4,13 @@ namespace DumGum.Replies;
 
 public sealed record ShareablePicture(string Id, string Url, string? Caption);
 
-public sealed record GuardrailSetting(bool Enabled, bool Answer, IReadOnlyList<int>? BanDurations);
-
 /// <summary>
 /// A typed view of the merged <c>replyParameters</c> (request over project defaults over built-in defaults,
-/// decisions §2, §7). Input is the canonical object produced by validation, so values are already in range.
+/// docs/behaviour.md, "Requests and errors"). Input is the canonical object produced by validation, so values are already in range.
 /// </summary>
 public sealed record ReplyParameters
 {
-    public string ChatModel { get; init; } = "dating-smart-1";
+    public string ChatModel { get; init; } = Models.GenerationOptions.DefaultChatModel;
     public bool? EnableSexualTextContent { get; init; }
     public bool FixedResponseLength { get; init; }
     /// <summary>SHORT | MEDIUM | LONG, or null (the persona's own habit).</summary>
@@ -54,7 +52,7 @@ public sealed record ReplyParameters
         var vision = p["vision"] as JsonObject;
         return new ReplyParameters
         {
-            ChatModel = (string?)p["chatModel"] ?? "dating-smart-1",
+            ChatModel = (string?)p["chatModel"] ?? Models.GenerationOptions.DefaultChatModel,
             EnableSexualTextContent = (bool?)p["enableSexualTextContent"],
             FixedResponseLength = (bool?)p["fixedResponseLength"] ?? false,
             SentenceLength = (string?)p["sentenceLength"],

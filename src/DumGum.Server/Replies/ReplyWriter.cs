@@ -22,7 +22,7 @@ public sealed record GeneratedReply(
     PromptItemisation Itemisation);
 
 /// <summary>
-/// What was sent to write a reply (decisions §9): the last attempt's prompt blocks with their token counts, the tokens
+/// What was sent to write a reply (docs/behaviour.md, "Itemisation"): the last attempt's prompt blocks with their token counts, the tokens
 /// used by all attempts together, and why earlier attempts were rejected.
 /// </summary>
 public sealed record PromptItemisation(
@@ -45,7 +45,7 @@ public sealed record PromptItemisation(
 /// Writes one reply: resolves the <c>chatModel</c>, builds the prompt, calls the model through the <see cref="IChatClient"/>
 /// pipeline, parses the structured answer and checks it (<see cref="ReplyChecks"/>). A rejected answer is regenerated
 /// with an instruction aimed at what went wrong, at most twice (three calls); then <see cref="GenerationFailedException"/>.
-/// <c>testMode</c> always uses the offline engine and costs nothing (decisions §3); so does <c>Generation:Provider=Offline</c>,
+/// <c>testMode</c> always uses the offline engine and costs nothing (docs/behaviour.md, "The enqueue flow"); so does <c>Generation:Provider=Offline</c>,
 /// through the pipeline. Offline output only has to be non-empty: the model checks are for model output.
 /// </summary>
 public sealed class ReplyWriter(
@@ -60,7 +60,7 @@ public sealed class ReplyWriter(
     /// <summary>Model calls per reply: the first and at most two regenerations.</summary>
     public const int MaxAttempts = 3;
 
-    /// <summary>Parts of a split reply (decisions §7).</summary>
+    /// <summary>Parts of a split reply (docs/behaviour.md, "Replies", Split replies).</summary>
     public const int MaxParts = 4;
 
     public async Task<GeneratedReply> WriteAsync(ReplyContext context, string projectId, bool testMode, CancellationToken cancellationToken)
@@ -121,7 +121,7 @@ public sealed class ReplyWriter(
                 failures = offlineRun ? ReplyChecks.Empty(reply) is { } empty ? [empty] : [] : checks.Check(reply, context);
             }
 
-            // A missed length target is regenerated once (decisions §7); a second miss is accepted as it is.
+            // A missed length target is regenerated once (docs/behaviour.md, "Replies", Output); a second miss is accepted as it is.
             if (reasons.Contains("LENGTH") && failures.Any(f => f.Reason == "LENGTH"))
                 failures = failures.Where(f => f.Reason != "LENGTH").ToList();
 
@@ -160,7 +160,7 @@ public sealed class ReplyWriter(
     }
 
     /// <summary>
-    /// The URL of the shareable picture the model chose (Smart Share, decisions §7): only with Smart Share on, only a
+    /// The URL of the shareable picture the model chose (Smart Share, docs/behaviour.md, "Replies"): only with Smart Share on, only a
     /// picture offered in <c>shareablePictures</c>, and never one already shared in this chat. Anything else is ignored.
     /// </summary>
     static string? PictureUrl(string? pictureId, ReplyContext context)
@@ -170,7 +170,6 @@ public sealed class ReplyWriter(
         var picture = pictures.FirstOrDefault(p => p.Id == pictureId)
                       ?? pictures.FirstOrDefault(p => string.Equals(p.Id, pictureId, StringComparison.OrdinalIgnoreCase));
         if (picture is null) return null;
-        var alreadyShared = context.History.Any(m => m.Sender == Sender.Persona && m.PictureUrls.Contains(picture.Url, StringComparer.Ordinal));
-        return alreadyShared ? null : picture.Url;
+        return SharedPictures.AlreadyShared(picture.Url, context.History) ? null : picture.Url;
     }
 }

@@ -11,7 +11,7 @@ namespace DumGum.Replies;
 /// <summary>
 /// SoulEngine: with <c>generatePersonality</c>, the persona's style card (personality, writing style, emoji habit,
 /// message rhythm, sexual appetite) is written once per persona <c>version</c>, cached in memory and in the database,
-/// and given to every reply as a baseline that explicit request parameters override (decisions §7). With the offline
+/// and given to every reply as a baseline that explicit request parameters override (docs/behaviour.md, "Replies", SoulEngine). With the offline
 /// engine (and in <c>testMode</c>) the card is derived from the profile without a model.
 /// </summary>
 public sealed class SoulEngine(IChatClient model, Database database, WriteQueue writes, TimeProvider clock, ILogger<SoulEngine> log)

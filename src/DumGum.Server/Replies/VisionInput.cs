@@ -40,11 +40,11 @@ public static class VisionInput
                     if (Https(url) is { } u && shared.Count < MaxSharedPictures) shared.Insert(0, u);
             list.AddRange(shared.Select(u => new Picture($"A picture {context.User.DisplayName} just shared", u)));
         }
-        // Smart Share (dumgum-api §6.8): with shareablePicturesAnalysis the model sees the offered photos that have no
+        // Smart Share (docs/behaviour.md, "Replies", Vision Link): with shareablePicturesAnalysis the model sees the offered photos that have no
         // caption, so it can choose among them; photos already shared in this chat are not offered again.
         if (p.ShareablePicturesAnalysis && context.SmartShareEnabled)
         {
-            var seen = context.History.SelectMany(m => m.PictureUrls).Select(u => u.Trim()).ToHashSet(StringComparer.Ordinal);
+            var seen = SharedPictures.In(context.History);
             var offered = p.ShareablePictures
                 .Where(x => string.IsNullOrWhiteSpace(x.Caption) && !string.IsNullOrWhiteSpace(x.Id) && !seen.Contains(x.Url.Trim()))
                 .Select(x => Https(x.Url) is { } u ? new Picture($"Your shareable photo id \"{x.Id}\"", u) : null)

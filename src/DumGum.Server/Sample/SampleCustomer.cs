@@ -36,7 +36,7 @@ public sealed record SampleEvent(
     };
 }
 
-/// <summary>One chat message as the customer stores it (spec §5.2).</summary>
+/// <summary>One chat message as the customer stores it (docs/behaviour.md, "Profiles and history").</summary>
 public sealed record SampleMessage(string Id, string Sender, DateTimeOffset Date, string? Text, IReadOnlyList<string>? PictureUrls = null)
 {
     public const string User = "USER";
@@ -223,7 +223,7 @@ public sealed class SampleCustomer
             ? v.GetValue<string>() : null;
 }
 
-/// <summary>Complete profiles in the newest shape (spec §5.1), using only enum values the docs show or that are safe guesses.</summary>
+/// <summary>Complete profiles in the newest shape (docs/behaviour.md, "Profiles and history"), using only enum values the docs show or that are safe guesses.</summary>
 static class SampleProfiles
 {
     public static IEnumerable<(SampleProfileInfo Info, JsonObject Profile)> All()

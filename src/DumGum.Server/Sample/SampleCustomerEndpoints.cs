@@ -8,7 +8,7 @@ using DumGum.Replies.Checks;
 namespace DumGum.Sample;
 
 /// <summary>
-/// The sample customer's side of the contract (spec §3) plus two conveniences for a person with curl: a way to write as
+/// The sample customer's side of the contract (docs/behaviour.md, "Projects and customer endpoints") plus two conveniences for a person with curl: a way to write as
 /// a user (<c>POST /sample/messages</c>, which enqueues like a real app would) and an inbox of what DumGum delivered.
 /// Unauthenticated on purpose: it is mapped in Development only.
 /// </summary>

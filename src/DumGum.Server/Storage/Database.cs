@@ -109,7 +109,6 @@ public sealed class Database : IDisposable
     internal NpgsqlDataSource? PostgresDataSource => postgres;
 
     /// <summary>The smaller of two integer expressions: <c>MIN(a, b)</c> in SQLite, <c>LEAST(a, b)</c> in PostgreSQL.</summary>
-    public string Least(string a, string b) => IsPostgres ? $"LEAST({a}, {b})" : $"MIN({a}, {b})";
 
     public static void Execute(DbConnection connection, string sql)
     {

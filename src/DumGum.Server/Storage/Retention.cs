@@ -4,6 +4,13 @@ namespace DumGum.Storage;
 
 public sealed class RetentionOptions
 {
+    /// <summary>What the start checks: a bad value fails it, naming the key.</summary>
+    public static OptionsRules<RetentionOptions> Rules(OptionsRules<RetentionOptions> rules) => rules
+        .Between(nameof(Events), o => o.Events, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650))
+        .Between(nameof(CallLogs), o => o.CallLogs, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650))
+        .Between(nameof(Answers), o => o.Answers, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650))
+        .Between(nameof(Interval), o => o.Interval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+
     /// <summary>Events delivered, failed, expired or cancelled are kept this long (pending ones always).</summary>
     public TimeSpan Events { get; set; } = TimeSpan.FromDays(7);
 

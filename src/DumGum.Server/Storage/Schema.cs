@@ -140,7 +140,7 @@ static class Schema
         CREATE INDEX IF NOT EXISTS call_logs_persona ON call_logs(project_id, persona_profile_id, at, id);
         CREATE INDEX IF NOT EXISTS call_logs_errors ON call_logs(project_id, at, id) WHERE error IS NOT NULL OR status IS NULL OR status >= 400;
 
-        -- Guardrail bans per conversation and reason (decisions §7).
+        -- Guardrail bans per conversation and reason (docs/behaviour.md, "Guardrails, stop reasons and bans").
         CREATE TABLE IF NOT EXISTS bans(
             project_id TEXT NOT NULL,
             user_profile_id TEXT NOT NULL,

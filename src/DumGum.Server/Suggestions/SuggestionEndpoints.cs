@@ -71,7 +71,7 @@ public static class SuggestionEndpoints
 // schema names (IcebreakerSuggestionRequest, SuggestionResponse). Classes with init properties, so that only the
 // `required` members are listed as required.
 
-/// <summary>A SuggestionMessage (spec §5.5).</summary>
+/// <summary>A SuggestionMessage (docs/behaviour.md, "Synchronous endpoints").</summary>
 public sealed class SuggestionMessageDocument
 {
     /// <summary>USER (the person the suggestions are for) | PERSONA</summary>

@@ -6,10 +6,10 @@ using DumGum.Http.Validation;
 
 namespace DumGum.Suggestions;
 
-/// <summary>ICEBREAKER when the request carries no messages, FOLLOW_UP otherwise (spec §2.3, decisions §4).</summary>
+/// <summary>ICEBREAKER when the request carries no messages, FOLLOW_UP otherwise (docs/behaviour.md, "Synchronous endpoints").</summary>
 public enum SuggestionMode { Icebreaker, FollowUp }
 
-/// <summary>One SuggestionMessage (spec §5.5): <c>role</c> USER (the person the suggestions are for) or PERSONA.</summary>
+/// <summary>One SuggestionMessage (docs/behaviour.md, "Synchronous endpoints"): <c>role</c> USER (the person the suggestions are for) or PERSONA.</summary>
 public sealed record SuggestionMessage(Sender Role, string? Content, DateTimeOffset? CreatedAt);
 
 /// <summary>A validated suggestion request; <see cref="Messages"/> are oldest first.</summary>
@@ -37,7 +37,7 @@ public sealed record SuggestionSet(SuggestionMode Mode, IReadOnlyList<string> Su
 }
 
 /// <summary>
-/// The body of <c>POST …/suggestion</c>, <c>IcebreakerSuggestionRequest</c> (spec §2.3): both profiles inline
+/// The body of <c>POST …/suggestion</c>, <c>IcebreakerSuggestionRequest</c> (docs/behaviour.md, "Synchronous endpoints"): both profiles inline
 /// (<see cref="ProfileRule"/>, so the compat <c>birthDate</c> and <c>MALE</c>/<c>FEMALE</c> genders pass), the
 /// language, the recent messages (<c>role</c> required; <c>content</c> and <c>createdAt</c> optional) and <c>testMode</c>.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace DumGum.Webhooks;
 
-/// <summary>An answer as delivered in <c>answer.created</c> (spec §5.3, decisions §6).</summary>
+/// <summary>An answer as delivered in <c>answer.created</c> (docs/behaviour.md, "Events").</summary>
 public sealed record Answer(
     string Id,
     string UserProfileId,

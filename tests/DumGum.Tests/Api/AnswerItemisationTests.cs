@@ -8,7 +8,7 @@ using DumGum.Webhooks;
 namespace DumGum.Tests.Api;
 
 /// <summary>
-/// <c>GET /admin/v1/projects/{id}/answers/{answerId}</c> (decisions §9): the answer as delivered and its prompt
+/// <c>GET /admin/v1/projects/{id}/answers/{answerId}</c> (docs/behaviour.md, "Itemisation"): the answer as delivered and its prompt
 /// itemisation (blocks in prompt order with token counts, the model, the usage of all attempts), scoped to its project.
 /// </summary>
 public abstract class AnswerItemisationTests(StorageProvider provider) : StorageSuite(provider)

@@ -392,7 +392,7 @@ public sealed class EnqueueValidationTests(EnqueueValidationFixture f) : IClassF
     }
 }
 
-/// <summary>Asserts on RFC 9457 problem answers (decisions §1).</summary>
+/// <summary>Asserts on RFC 9457 problem answers (docs/behaviour.md, "Requests and errors").</summary>
 static class ProblemAssert
 {
     public static async Task<JsonObject> ReadAsync(HttpResponseMessage response, HttpStatusCode status)

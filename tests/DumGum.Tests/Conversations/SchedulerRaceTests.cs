@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using DumGum.Conversations;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
@@ -13,10 +11,6 @@ namespace DumGum.Tests.Conversations;
 /// <summary>Interleavings of enqueues with the writer, the run claim and the end of a run.</summary>
 public sealed class SchedulerRaceTests
 {
-    static ConcurrentDictionary<long, ConversationScheduler.State> States(ConversationScheduler scheduler) =>
-        (ConcurrentDictionary<long, ConversationScheduler.State>)typeof(ConversationScheduler)
-            .GetField("states", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(scheduler)!;
-
     [Fact]
     public async Task A_conversation_id_from_a_rolled_back_commit_is_never_reused_for_later_enqueues()
     {
@@ -65,12 +59,12 @@ public sealed class SchedulerRaceTests
         var run = new ConversationScheduler.RunHandle(1) { Claimed = true };
         run.Dispose();
         var state = new ConversationScheduler.State(987_654, key) { Running = run, Pending = true, LatestEnqueueId = 1 };
-        Assert.True(States(scheduler).TryAdd(state.Id, state));
+        Assert.True(scheduler.States.TryAdd(state.Id, state));
 
         var ex = Record.Exception(() => scheduler.Accepted(new AcceptedEnqueue(state.Id, key, 2, DateTimeOffset.UtcNow, 5, 300)));
         Assert.Null(ex);
         Assert.Equal(2, state.LatestEnqueueId);
-        States(scheduler).TryRemove(state.Id, out _);
+        scheduler.States.TryRemove(state.Id, out _);
     }
 
     [Fact]
@@ -81,7 +75,7 @@ public sealed class SchedulerRaceTests
         var key = new ConversationKey("proj_none", "u-claim", "p-claim");
         var run = new ConversationScheduler.RunHandle(4);
         var state = new ConversationScheduler.State(987_655, key) { Running = run, Pending = true, LatestEnqueueId = 4 };
-        Assert.True(States(scheduler).TryAdd(state.Id, state));
+        Assert.True(scheduler.States.TryAdd(state.Id, state));
 
         // The claim committed with watermark 4; enqueue 5 committed right after it, and its Accepted ran before the
         // runner's continuation marked the run claimed. Enqueue 5 is not served by the run, so it must restart it.
@@ -95,7 +89,7 @@ public sealed class SchedulerRaceTests
         scheduler.Accepted(new AcceptedEnqueue(state.Id, key, 6, DateTimeOffset.UtcNow, 5, 300));
         served.MarkClaimed(6);
         Assert.False(served.NewerEnqueue.IsCancellationRequested);
-        States(scheduler).TryRemove(state.Id, out _);
+        scheduler.States.TryRemove(state.Id, out _);
         run.Dispose();
         served.Dispose();
     }

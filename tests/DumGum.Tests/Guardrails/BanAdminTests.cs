@@ -156,7 +156,7 @@ public abstract class BanAdminTests(StorageProvider provider) : StorageSuite(pro
     {
         using var database = OpenDatabase();
         using var writes = new WriteQueue(database, Microsoft.Extensions.Logging.Abstractions.NullLogger<WriteQueue>.Instance);
-        var ledger = new BanLedger(database, writes);
+        var ledger = new BanLedger(database, writes, TimeProvider.System);
         var admin = new BanAdmin(database, ledger, TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
         await ledger.RecordOffenceAsync("proj_x", "u1", "p1", StopReasons.UserHostile, [0], now);

@@ -21,7 +21,7 @@ public abstract class BanLedgerTests : StorageSuite, IDisposable
     {
         database = OpenDatabase();
         writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
-        ledger = new BanLedger(database, writes);
+        ledger = new BanLedger(database, writes, TimeProvider.System);
     }
 
     public void Dispose()
@@ -168,7 +168,7 @@ public abstract class BanLedgerTests : StorageSuite, IDisposable
                 """);
         Assert.Null(ledger.Find(Project, "u1", "p1", T0));
         // A new ledger (a restart) reads it.
-        var restarted = new BanLedger(database, writes);
+        var restarted = new BanLedger(database, writes, TimeProvider.System);
         Assert.True(restarted.Find(Project, "u1", "p1", T0)!.Permanent);
         // An offence through the ledger refreshes the cached entry from the database.
         await Offend(StopReasons.AiSuspicion, T0);
@@ -201,9 +201,32 @@ public abstract class BanLedgerTests : StorageSuite, IDisposable
     public async Task Ban_survives_in_the_database()
     {
         await Offend(StopReasons.AiSuspicion, T0);
-        var other = new BanLedger(database, writes);
+        var other = new BanLedger(database, writes, TimeProvider.System);
         Assert.Equal(new ActiveBan(StopReasons.AiSuspicion, false, T0.AddMinutes(120)), other.Find(Project, "u1", "p1", T0));
         Assert.Equal(2, (await other.RecordOffenceAsync(Project, "u1", "p1", StopReasons.AiSuspicion, null, T0.AddHours(3))).Offence);
+    }
+
+    [Fact]
+    public async Task A_ban_written_elsewhere_is_read_again_after_the_revalidation_interval_on_PostgreSQL_only()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        var mine = new BanLedger(database, writes, clock);
+        Assert.Null(mine.Find(Project, "u-else", "p-else", T0));   // cached: no ban
+        // Another node's ledger writes a ban; its notice is lost (this ledger never hears of it).
+        await new BanLedger(database, writes, clock).RecordOffenceAsync(Project, "u-else", "p-else", StopReasons.AiSuspicion, null, T0);
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Null(mine.Find(Project, "u-else", "p-else", T0));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        if (Provider == StorageProvider.Postgres)
+            Assert.Equal(StopReasons.AiSuspicion, mine.Find(Project, "u-else", "p-else", T0)?.Reason);
+        else
+        {
+            // One node per SQLite file: changes from another process arrive through the change stamps (ForgetAll), not by age.
+            Assert.Null(mine.Find(Project, "u-else", "p-else", T0));
+            mine.ForgetAll();
+            Assert.Equal(StopReasons.AiSuspicion, mine.Find(Project, "u-else", "p-else", T0)?.Reason);
+        }
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class GuardrailSettingsTests
         GuardrailSettings.From(ReplyParameters.From((JsonObject)JsonNode.Parse(replyParameters)!));
 
     [Fact]
-    public void Defaults_follow_the_decisions()
+    public void Defaults_are_the_documented_ones()
     {
         var s = GuardrailSettings.Default;
         Assert.True(s.UnderageDetection.Enabled);

@@ -46,6 +46,8 @@ public sealed class FakeCustomer : IAsyncDisposable
     /// abort). Return a status code to answer with, or null to let <see cref="IncomingStatus"/> decide.
     /// </summary>
     public Func<ReceivedEvent, CancellationToken, Task<int?>>? IncomingHook { get; set; }
+    /// <summary>A <c>Retry-After</c> value to send with the answer to an incoming event (none when it returns null).</summary>
+    public Func<ReceivedEvent, string?>? IncomingRetryAfter { get; set; }
 
     FakeCustomer(WebApplication app) => this.app = app;
 
@@ -98,6 +100,7 @@ public sealed class FakeCustomer : IAsyncDisposable
             var hooked = IncomingHook is null ? null : await IncomingHook(received, http.RequestAborted);
             var status = hooked ?? IncomingStatus?.Invoke(received) ?? 204;
             if (status is >= 200 and < 300) Events.Enqueue(received);
+            if (IncomingRetryAfter?.Invoke(received) is { } retryAfter) http.Response.Headers.RetryAfter = retryAfter;
             return Results.StatusCode(status);
         });
     }

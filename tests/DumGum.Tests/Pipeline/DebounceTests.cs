@@ -6,7 +6,7 @@ using DumGum.Webhooks;
 
 namespace DumGum.Tests.Pipeline;
 
-/// <summary>Decisions §3: <c>bufferSeconds</c> is a debounce (quiet period), capped at 3 × buffer after the oldest pending enqueue.</summary>
+/// <summary>docs/behaviour.md, "The enqueue flow": <c>bufferSeconds</c> is a debounce (quiet period), capped at 3 × buffer after the oldest pending enqueue.</summary>
 public abstract class DebounceTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-debounce", Persona = "p-debounce";
@@ -70,7 +70,7 @@ public abstract class DebounceTests(StorageProvider provider) : StorageSuite(pro
 
         var created = (await customer.WaitForEventAsync(Events.AnswerCreated))[0];
         var afterFirst = (created.ReceivedAt - first).TotalSeconds;
-        // Runs cancelled by a newer enqueue (decisions §3) restart at once: the cap counts from the oldest pending enqueue.
+        // Runs cancelled by a newer enqueue (docs/behaviour.md, "The enqueue flow") restart at once: the cap counts from the oldest pending enqueue.
         string Times(IEnumerable<DateTimeOffset> at) => string.Join(", ", at.Select(t => (t - first).TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)));
         var diagnosis = $"first answer {afterFirst:F2} s after the first enqueue; history fetched at " +
                         Times(customer.Calls.Where(c => c.Path == "/history").Select(c => c.At)) + " s; answer.processing at " +

@@ -7,7 +7,7 @@ using DumGum.Webhooks;
 namespace DumGum.Tests.Pipeline;
 
 /// <summary>
-/// Decisions §2: events are retried with back-off under a stable <c>webhook-id</c>, strictly ordered per conversation;
+/// docs/behaviour.md, "Events": events are retried with back-off under a stable <c>webhook-id</c>, strictly ordered per conversation;
 /// a 410 disables the Incoming Content endpoint; one project's slow customer never delays another project.
 /// </summary>
 public abstract class DeliveryTests(StorageProvider provider) : StorageSuite(provider)

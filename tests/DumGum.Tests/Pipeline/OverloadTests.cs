@@ -21,14 +21,15 @@ public sealed class OverloadTests
         var project = await host.CreateProjectAsync(customer);
         var writes = host.Services.GetRequiredService<WriteQueue>();
         using var gate = new ManualResetEventSlim();
-        var stalled = writes.WriteAsync(_ => gate.Wait(TimeSpan.FromSeconds(90)));   // the writer is busy
+        using var entered = new ManualResetEventSlim();
+        var stalled = writes.WriteAsync(_ => { entered.Set(); gate.Wait(TimeSpan.FromSeconds(90)); });
+        // The writer must be inside the stall before the accepts arrive. Otherwise (a loaded machine, the writer still
+        // committing earlier work) it takes the accepts into the same batch as the stall, they no longer count as
+        // waiting, and QueuedAccepts never reaches 2.
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(30), Token), "the writer took the stalling item");
         var waiting = new[] { host.EnqueueAsync(project.Key, Body("u-1")), host.EnqueueAsync(project.Key, Body("u-2")) };
-        var until = DateTime.UtcNow.AddSeconds(60);   // generous: the suite runs many hosts at once on 2 cores
-        while (writes.QueuedAccepts < 2)
-        {
-            Assert.True(DateTime.UtcNow < until, "two accepts are waiting");
-            await Task.Delay(10, Token);
-        }
+        await WaitUntilAsync(() => writes.QueuedAccepts >= 2 || waiting.Any(t => t.IsCompleted), "two accepts are waiting");
+        Assert.Equal(2, writes.QueuedAccepts);
 
         using (var refused = await host.EnqueueAsync(project.Key, Body("u-3")))
         {
@@ -43,6 +44,17 @@ public sealed class OverloadTests
                 Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         using var connection = host.Database.Open();
         Assert.Equal(2L, (long)connection.Sql("SELECT COUNT(*) FROM enqueues").ExecuteScalar()!);
+    }
+
+    /// <summary>Polls an in-process condition (no fixed sleep); the bound only turns a hang into a failure.</summary>
+    static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, what);
+            await Task.Delay(5, Token);
+        }
     }
 
     [Fact]

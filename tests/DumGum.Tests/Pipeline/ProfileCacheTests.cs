@@ -7,7 +7,7 @@ using DumGum.Webhooks;
 namespace DumGum.Tests.Pipeline;
 
 /// <summary>
-/// Decisions §3, §5: a profile is fetched only on a cache miss, an announced version that differs from the cached one,
+/// docs/behaviour.md, "Profiles and history": a profile is fetched only on a cache miss, an announced version that differs from the cached one,
 /// or after its <c>expiresAt</c>; an unusable profile drops the run with <c>INVALID_PROFILE</c> and is logged.
 /// </summary>
 public abstract class ProfileCacheTests(StorageProvider provider) : StorageSuite(provider)

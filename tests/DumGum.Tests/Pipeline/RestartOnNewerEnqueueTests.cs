@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DumGum.Tests.Pipeline;
 
-/// <summary>Decisions §3: an enqueue arriving while a run is generating cancels it; the run restarts with fresh history.</summary>
+/// <summary>docs/behaviour.md, "The enqueue flow": an enqueue arriving while a run is generating cancels it; the run restarts with fresh history.</summary>
 public abstract class RestartOnNewerEnqueueTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-restart", Persona = "p-restart";

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace DumGum.Tests.Pipeline;
 
 /// <summary>
-/// Decisions' principle "never lose an accepted request": enqueues are durable before the 204 and survive a restart;
+/// "Never lose a request we accepted" (docs/behaviour.md, "What a crash can lose"): enqueues are durable before the 204 and survive a restart;
 /// a run whose process died resumes once its lease lapses; a worker that lost its lease can never record an outcome.
 /// </summary>
 public abstract class RestartTests(StorageProvider provider) : StorageSuite(provider)

@@ -7,7 +7,7 @@ using DumGum.Webhooks;
 namespace DumGum.Tests.Pipeline;
 
 /// <summary>
-/// Decisions §2, §3: customer GETs retry on 5xx within the run's deadline (<c>maxProcessingTimeSeconds</c> from the
+/// docs/behaviour.md, "Projects and customer endpoints"; docs/behaviour.md, "The enqueue flow": customer GETs retry on 5xx within the run's deadline (<c>maxProcessingTimeSeconds</c> from the
 /// oldest enqueue); a run that cannot finish in time is dropped with <c>TIMEOUT</c>, a 404 drops it at once.
 /// </summary>
 public abstract class TimeoutTests(StorageProvider provider) : StorageSuite(provider)

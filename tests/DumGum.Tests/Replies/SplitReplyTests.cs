@@ -9,7 +9,7 @@ using DumGum.Webhooks;
 namespace DumGum.Tests.Replies;
 
 /// <summary>
-/// End to end through the real server with the fake model server (decisions §6, §7): split replies (numbering,
+/// End to end through the real server with the fake model server (docs/behaviour.md, "Replies"): split replies (numbering,
 /// parent, billing, one typing indicator per part with FAST/NORMAL and a typing pause before every message), the
 /// joined single message when no split was drawn, pokes, and Smart Share (the chosen picture rides on the answer; a
 /// picture the history already shows is neither offered nor sent again).

@@ -10,7 +10,7 @@ public sealed class SuggestionEndpointTests(SynchronousFixture f) : IClassFixtur
 {
     const string Path = SynchronousFixture.SuggestionPath;
 
-    /// <summary>The documented example request (spec §2.3), verbatim.</summary>
+    /// <summary>The public documentation's example request (docs/behaviour.md, "Synchronous endpoints"), verbatim.</summary>
     public const string DocumentedExample = """
         {
           "userProfile":    { "id": "u-5521", "firstName": "Tomas", "birthdate": "1988-02-09", "gender": "MAN" },

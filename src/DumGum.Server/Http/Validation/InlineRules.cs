@@ -16,7 +16,7 @@ public static class InlineRules
 }
 
 /// <summary>
-/// An inline Profile (spec §5.1). Accepted exactly as the Profile endpoint's would be (decisions §5): unknown fields
+/// An inline Profile (docs/behaviour.md, "Profiles and history"). Accepted exactly as the Profile endpoint's would be: unknown fields
 /// and values are kept, wrongly typed optional fields are ignored later. Checked here, with field paths: <c>id</c>
 /// (1–128 characters, required), <c>firstName</c>/<c>nickname</c> (strings, at least one not blank). Known top-level
 /// names are matched case-insensitively and written in their canonical spelling, so the compat <c>birthDate</c>

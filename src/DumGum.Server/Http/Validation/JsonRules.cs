@@ -7,7 +7,7 @@ namespace DumGum.Http.Validation;
 /// <summary>
 /// A small declarative validator for request bodies: each rule checks one JSON value, reports problems under its JSON
 /// path, and returns the value in canonical form (canonical property names, numeric strings as numbers, enum values in
-/// upper case). Unknown properties are ignored and names match case-insensitively (decisions §1); <c>null</c> on an
+/// upper case). Unknown properties are ignored and names match case-insensitively (docs/behaviour.md, "Requests and errors"); <c>null</c> on an
 /// optional field means "not set" and is left out of the canonical object.
 /// </summary>
 public abstract class JsonRule

@@ -11,14 +11,17 @@ public enum GenerationProvider
 
 /// <summary>
 /// The <c>Generation</c> configuration section: the model server, the resilience settings, and the logical
-/// <c>chatModel</c> names the API accepts with what each one maps to (decisions §7). See docs/models.md.
+/// <c>chatModel</c> names the API accepts with what each one maps to (docs/models.md, "Logical chat models"). See docs/models.md.
 /// </summary>
 public sealed class GenerationOptions
 {
     public const string Section = "Generation";
 
     /// <summary>The names that always exist (unless configured differently); <c>dating-smart-1</c> is the default <c>chatModel</c>.</summary>
-    public static readonly IReadOnlyList<string> BuiltInModels = ["dating-smart-1", "chat-2-smart", "chat-2-pro"];
+    public static readonly IReadOnlyList<string> BuiltInModels = [DefaultChatModel, "chat-2-smart", "chat-2-pro"];
+
+    /// <summary>The <c>chatModel</c> of a request that names none.</summary>
+    public const string DefaultChatModel = "dating-smart-1";
 
     public GenerationProvider Provider { get; set; } = GenerationProvider.Offline;
 

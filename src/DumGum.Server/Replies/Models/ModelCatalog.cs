@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace DumGum.Replies.Models;
 
-/// <summary>The logical <c>chatModel</c> names the API accepts, each resolved to its <see cref="ModelProfile"/> (decisions §7).</summary>
+/// <summary>The logical <c>chatModel</c> names the API accepts, each resolved to its <see cref="ModelProfile"/> (docs/models.md, "Logical chat models").</summary>
 public sealed class ModelCatalog
 {
     readonly Dictionary<string, (ModelProfile Profile, ChatModelOptions Options)> models;

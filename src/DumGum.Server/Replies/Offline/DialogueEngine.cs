@@ -22,7 +22,7 @@ internal sealed record OfflineReply(IReadOnlyList<string> Parts, string? Picture
 /// </summary>
 internal static class DialogueEngine
 {
-    /// <summary>Persona messages looked at for phrasings already used (the spec asks for at least the last 10).</summary>
+    /// <summary>Persona messages looked at for phrasings already used (docs/behaviour.md, "The offline reply engine").</summary>
     public const int RecentPersonaMessages = 50;
 
     /// <summary>Runs of this many words of the user's message never appear in a reply: the engine does not quote.</summary>
@@ -245,9 +245,7 @@ internal static class DialogueEngine
         string? ShareablePicture()
         {
             if (!c.SmartShareEnabled) return null;
-            var shared = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var m in c.History)
-                foreach (var url in m.PictureUrls) shared.Add(url.Trim());
+            var shared = SharedPictures.In(c.History);
             var open = c.Parameters.ShareablePictures.Where(p => !string.IsNullOrWhiteSpace(p.Id) && !shared.Contains(p.Url.Trim())).ToList();
             return open.Count == 0 ? null : open[(int)(Mix(103) % (ulong)open.Count)].Id;
         }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 namespace DumGum.Replies.Prompt;
 
 /// <summary>
-/// One chat-history message (dumgum-api §5.2) as the words of a turn: the text, then what else came with it in
+/// One chat-history message (docs/behaviour.md, "Profiles and history") as the words of a turn: the text, then what else came with it in
 /// brackets — "[shares a picture]", "[sends a sticker: waving cat]", "[sends a gift: Red Rose (tier LOW)]",
 /// "[pokes you]". User messages become <c>user</c> turns, the persona's own messages <c>assistant</c> turns.
 /// A text-only message is returned as its own string (no copy).

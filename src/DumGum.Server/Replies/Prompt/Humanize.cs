@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace DumGum.Replies.Prompt;
 
 /// <summary>
-/// Turns customer enum values, field names and JSON scalars into plain words. Liberal by design (decisions §5): any
+/// Turns customer enum values, field names and JSON scalars into plain words. Liberal by design (docs/behaviour.md, "Profiles and history"): any
 /// string is accepted, <c>DARK_BLOND</c> becomes "dark blond", <c>eyesColor</c> becomes "eyes color", and nothing here
 /// throws on odd input.
 /// </summary>

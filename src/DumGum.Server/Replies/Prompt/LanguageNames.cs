@@ -1,7 +1,7 @@
 namespace DumGum.Replies.Prompt;
 
 /// <summary>
-/// The 26 reply languages (dumgum-api §7.1, decisions §3): a short name and one instruction sentence per variant, so
+/// The 26 reply languages (docs/behaviour.md, "Requests and errors"): a short name and one instruction sentence per variant, so
 /// the model uses the country's spelling, forms of address and expressions (docs: a persona in Australia → <c>EN_AU</c>).
 /// Unknown codes never fail: they are named by their code.
 /// </summary>
@@ -79,7 +79,7 @@ public static class LanguageNames
     {
         var index = new Dictionary<string, Variant>(StringComparer.OrdinalIgnoreCase);
         foreach (var v in Variants) index[v.Code] = v;
-        index["EN_UK"] = index["EN_GB"]; // a documentation typo some customers copy (dumgum-api §7.1)
+        index["EN_UK"] = index["EN_GB"]; // a documentation typo some customers copy (docs/behaviour.md, "Requests and errors")
         return index;
     }
 

@@ -22,17 +22,17 @@ public sealed record Pronouns(string Subject, string Objective, string Possessiv
 }
 
 /// <summary>
-/// Describes a customer profile in words, from every field of its raw JSON (dumgum-api §5.1, decisions §0, §5):
+/// Describes a customer profile in words, from every field of its raw JSON (docs/behaviour.md, "Profiles and history"; docs/behaviour.md, "Replies", profiles in the prompt):
 /// age from <c>birthdate</c>; <c>city</c>/<c>postalCode</c> only under a valid two-letter <c>countryCode</c>; height
 /// and weight in cm/kg (<c>METRIC</c>, the default) or inches/lb (<c>IMPERIAL</c>); every enum humanised, known
 /// values with a natural phrase, unknown ones as words (<c>DARK_BLOND</c> → "dark blond"); children, pets,
 /// description; whether there is an HTTPS main photo. The public album (<c>pictures</c>) is left out (the persona is
-/// not aware of it, §6.15) and no picture URL is ever written. Odd or unknown fields never throw.
+/// not aware of it) and no picture URL is ever written. Odd or unknown fields never throw.
 /// The facts are neutral "- Label: value" lines, so the suggestions endpoint can reuse them for either side.
 /// </summary>
 public static class ProfileRenderer
 {
-    /// <summary>Named personalities (decisions §7) and what they mean in a chat.</summary>
+    /// <summary>Named personalities (docs/behaviour.md, "Replies", Personality) and what they mean in a chat.</summary>
     static readonly Dictionary<string, string> PersonalityPhrases = new(StringComparer.OrdinalIgnoreCase)
     {
         ["SUPPORTIVE"] = "supportive (warm, encouraging and a good listener, making the other person feel understood)",
@@ -152,18 +152,6 @@ public static class ProfileRenderer
         return Return(sb);
     }
 
-    /// <summary>
-    /// The user block: what the persona knows of the user (same rules as the persona's facts), the age gap and
-    /// <c>profileDistance</c> in km.
-    /// </summary>
-    public static string DescribeUser(CustomerProfile user, CustomerProfile? persona, DateTimeOffset now,
-        double? profileDistance = null, bool includeIntimate = false, JsonObject? personaOverrides = null)
-    {
-        var sb = Rent();
-        AppendUser(sb, user, persona, now, profileDistance, includeIntimate, personaOverrides);
-        return Return(sb);
-    }
-
     public static void AppendPersona(StringBuilder sb, CustomerProfile persona, DateTimeOffset now,
         ReplyParameters? parameters, string? styleCard, bool includeIntimate, bool includeSexualDrive = true)
     {
@@ -199,7 +187,7 @@ public static class ProfileRenderer
         }
 
         // The card is a baseline: a trait set by the request (personaPersonality, an overridden personality or
-        // sexualDrive) replaces the card's line, and a minor's chat gets no sexual appetite at all (decisions §7).
+        // sexualDrive) replaces the card's line, and a minor's chat gets no sexual appetite at all (docs/behaviour.md, "Replies", style card vs request).
         var personalityOverridden = !string.IsNullOrWhiteSpace(parameters?.PersonaPersonality)
                                     || overrides?["personality"] is JsonValue { } pv && pv.GetValueKind() == JsonValueKind.String;
         var appetiteOverridden = !includeSexualDrive
@@ -252,7 +240,7 @@ public static class ProfileRenderer
     public static string CountryName(string code) =>
         Countries.TryGetValue(code, out var name) ? name : code.ToUpperInvariant();
 
-    /// <summary>A valid country code: exactly two ASCII letters (decisions §0).</summary>
+    /// <summary>A valid country code: exactly two ASCII letters (docs/behaviour.md, "Profiles and history").</summary>
     public static bool IsValidCountryCode(string? code) =>
         code is { Length: 2 } && char.IsAsciiLetter(code[0]) && char.IsAsciiLetter(code[1]);
 

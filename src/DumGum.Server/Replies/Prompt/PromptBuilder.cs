@@ -282,7 +282,7 @@ public sealed class PromptBuilder(TokenCounter tokens)
             }).Append('\n');
         }
 
-        // Meetings (dumgum-api §6.16).
+        // Meetings (docs/behaviour.md, "Replies", Meetings).
         sb.Append("- Meeting in person: ").Append(Upper(p.MeetingPolicy) switch
         {
             "DEFERRED_MEETING" =>
@@ -294,7 +294,7 @@ public sealed class PromptBuilder(TokenCounter tokens)
         }).Append('\n');
         sb.Append("- Never give a phone number, an address, a social media account or another app, and never agree to move the chat elsewhere.\n");
 
-        // Intimacy (decisions §7: explicit only between adults).
+        // Intimacy (docs/behaviour.md, "Replies", Explicit content: only between adults).
         sb.Append("- Intimacy: ");
         if (f.UserIsMinor)
             sb.Append("your chat partner is under 18: keep everything friendly and strictly non-romantic and non-sexual.");
@@ -441,16 +441,13 @@ public sealed class PromptBuilder(TokenCounter tokens)
             sb.Append("Photo sharing is not available now: \"pictureId\" is null.\n");
             return;
         }
-        HashSet<string>? shared = null;
-        foreach (var m in c.History)
-            foreach (var url in m.PictureUrls)
-                (shared ??= new HashSet<string>(StringComparer.Ordinal)).Add(url.Trim());
+        var shared = SharedPictures.In(c.History);
 
         var listed = 0;
         foreach (var picture in pictures)
         {
             if (string.IsNullOrWhiteSpace(picture.Id) || !ProfileRenderer.IsHttps(picture.Url)) continue;
-            if (shared is not null && shared.Contains(picture.Url.Trim())) continue; // never share one twice
+            if (shared.Contains(picture.Url.Trim())) continue; // never share one twice
             if (listed++ == 0)
                 sb.Append("You may share one of your photos when it fits the moment naturally (most messages share none): put its id in \"pictureId\", and never describe a photo you do not send. Photos you can share:\n");
             sb.Append("- id \"").Append(picture.Id).Append("\": ")
@@ -520,12 +517,12 @@ public sealed class PromptBuilder(TokenCounter tokens)
             UserBirthdate = c.User.Birthdate;
             var userAge = c.User.AgeAt(c.Now);
             var personaAge = ProfileRenderer.AgeOf(c.Persona, overrides, c.Now);
-            // An underage signal in the chat counts like a minor's birthdate: never explicit after it (decisions §7).
+            // An underage signal in the chat counts like a minor's birthdate: never explicit after it (docs/behaviour.md, "Replies", Explicit content).
             UserIsMinor = userAge is < 18 || c.History.Any(m => m.Sender == Sender.User && DumGum.Guardrails.GuardrailPolicy.MentionsUnderage(m.Text));
             ExplicitAllowed = !UserIsMinor && p.EnableSexualTextContent is true && userAge is >= 18 && personaAge is >= 18;
             var aiSuspicion = p.Guardrails.TryGetPropertyValue("aiSuspicion", out var node) && node is JsonValue v
                 ? v.GetValueKind() != JsonValueKind.False
-                : true; // on by default (decisions §6)
+                : true; // on by default (docs/behaviour.md, "Guardrails, stop reasons and bans")
             FictionalDisclosure = p.FictionalDisclosure && aiSuspicion;
             HonestAboutAi = DumGum.Guardrails.AiDisclosurePolicy.AnswersHonestly(c.AiDisclosurePolicy);
         }

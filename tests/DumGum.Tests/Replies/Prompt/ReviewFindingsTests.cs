@@ -4,7 +4,7 @@ using static DumGum.Tests.Replies.Prompt.PromptFixtures;
 
 namespace DumGum.Tests.Replies.Prompt;
 
-/// <summary>Regression tests for mismatches between the prompt and decisions §7 found in review.</summary>
+/// <summary>Regression tests for mismatches between the prompt and docs/behaviour.md, "Replies" found in review.</summary>
 public sealed class ReviewFindingsTests
 {
     const string Allowed = "sexual and explicit talk is allowed";
@@ -12,8 +12,8 @@ public sealed class ReviewFindingsTests
     [Fact]
     public void Sexual_content_is_never_allowed_after_an_underage_signal_in_the_chat()
     {
-        // Both birthdates say adults and the switch is on, but the user said he is 15 (decisions §7:
-        // "true → allowed only between adults … and never after any underage signal").
+        // Both birthdates say adults and the switch is on, but the user said he is 15 (docs/behaviour.md, "Replies", Explicit content:
+        // "only when both birthdates say 18 or over, and never once the user has written anything that reads as an age under 18").
         var history = new[]
         {
             FromUser("Hi Anna! Your profile made me smile.", 180),
@@ -33,7 +33,7 @@ public sealed class ReviewFindingsTests
     [Fact]
     public void A_request_personality_overrides_the_style_card_personality()
     {
-        // decisions §7: the SoulEngine card "is used for every reply unless a request parameter overrides a trait".
+        // docs/behaviour.md, "Replies", SoulEngine: "explicit request parameters override its traits".
         const string card = "Personality: bold, loud and bossy\nWriting style: short lines\nSexual appetite: very forward";
         var context = Context(new ReplyParameters { PersonaPersonality = "SHY" }) with { StyleCard = card };
         var persona = Block(Build(context), "persona");
@@ -67,7 +67,7 @@ public sealed class ReviewFindingsTests
     }
 }
 
-/// <summary>vision.shareablePicturesAnalysis must have an effect (dumgum-api §6.8, §6.15).</summary>
+/// <summary>vision.shareablePicturesAnalysis must have an effect (docs/behaviour.md, "Replies", Vision Link).</summary>
 public sealed class ShareablePicturesAnalysisTests
 {
     static readonly ReplyParameters Offered = new()
