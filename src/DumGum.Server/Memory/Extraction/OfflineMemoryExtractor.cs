@@ -98,8 +98,8 @@ public sealed partial class OfflineMemoryExtractor : IMemoryExtractor
         {
             if (!g.Success || char.IsDigit(g.Name[0])) continue;
             lastGroupEnd = Math.Max(lastGroupEnd, g.Index + g.Length);
-            // A free value ends where a date begins: "a job interview tomorrow".
-            var end = Math.Min(g.Index + g.Length, dates.Where(d => d.Start > g.Index).Select(d => d.Start).DefaultIfEmpty(int.MaxValue).Min());
+            // A free value ends where a date or a question begins: "a job interview tomorrow", "I love cats, do you?".
+            var end = Math.Min(Math.Min(g.Index + g.Length, sentence.QuestionFrom), dates.Where(d => d.Start > g.Index).Select(d => d.Start).DefaultIfEmpty(int.MaxValue).Min());
             switch (g.Name)
             {
                 case "name" or "Name":
