@@ -29,8 +29,8 @@ public static class ExtractionFixture
         using var doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var root = doc.RootElement;
         var items = new List<Item>();
-        foreach (var part in new[] { "tuning", "heldOut", "persona" })
-            foreach (var row in root.GetProperty(part).EnumerateArray())
+        foreach (var part in new[] { "tuning", "heldOut", "blind", "persona" })
+            foreach (var row in root.TryGetProperty(part, out var rows) ? rows.EnumerateArray() : default)
             {
                 var cells = row.EnumerateArray().Select(c => c.GetString()!).ToList();
                 var expected = cells.Skip(1).Select(c => c.Split(' ')).Select(p => new Expected(p[0], p[1], p.Length > 2 ? p[2] : null, p.Length > 3 ? p[3] : null)).ToList();

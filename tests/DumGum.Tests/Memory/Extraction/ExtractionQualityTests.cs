@@ -6,7 +6,8 @@ namespace DumGum.Tests.Memory.Extraction;
 
 /// <summary>
 /// The quality bar of the offline memory extractor (issue 10): precision ≥ 0.95 and recall ≥ 0.80 overall, precision
-/// ≥ 0.90 in every language, on the labelled fixture. The figures (tuning part, held-out part, all) are written to
+/// ≥ 0.90 in every language, on the labelled fixture (user messages and persona lines). The figures (tuning part,
+/// held-out part, the blind part written after the rules were frozen, all) are written to
 /// <c>memory-extraction-figures.md</c> next to the test binaries, the mistakes to <c>memory-extraction-mistakes.txt</c>;
 /// docs/memory.md quotes them.
 /// </summary>
@@ -38,27 +39,30 @@ public sealed class ExtractionQualityTests
     {
         var extractor = OfflineMemoryExtractor.Instance;
         var mistakes = new List<string>();
-        var report = new StringBuilder("| language | tuning | held-out | all |\n| --- | --- | --- | --- |\n");
-        var parts = new Dictionary<string, ExtractionFixture.Score> { ["tuning"] = new(), ["heldOut"] = new(), ["persona"] = new(), ["all"] = new() };
+        var report = new StringBuilder("| language | tuning | held-out | blind | all |\n| --- | --- | --- | --- | --- |\n");
+        var parts = new Dictionary<string, ExtractionFixture.Score> { ["tuning"] = new(), ["heldOut"] = new(), ["blind"] = new(), ["persona"] = new(), ["all"] = new() };
         var failures = new List<string>();
         foreach (var language in ExtractionFixture.Languages)
         {
             var fixture = ExtractionFixture.Load(language);
             var tuning = ExtractionFixture.Run(extractor, fixture, fixture.Items.Where(i => i.Part == "tuning"), mistakes);
             var heldOut = ExtractionFixture.Run(extractor, fixture, fixture.Items.Where(i => i.Part == "heldOut"), mistakes);
+            var blind = ExtractionFixture.Run(extractor, fixture, fixture.Items.Where(i => i.Part == "blind"), mistakes);
             var persona = ExtractionFixture.Run(extractor, fixture, fixture.Items.Where(i => i.Part == "persona"), mistakes);
             var all = new ExtractionFixture.Score();
             all.Add(tuning);
             all.Add(heldOut);
+            all.Add(blind);
             all.Add(persona);
             parts["tuning"].Add(tuning);
             parts["heldOut"].Add(heldOut);
+            parts["blind"].Add(blind);
             parts["persona"].Add(persona);
             parts["all"].Add(all);
-            report.Append(CultureInfo.InvariantCulture, $"| {language} | {Cell(tuning)} | {Cell(heldOut)} | {Cell(all)} |\n");
+            report.Append(CultureInfo.InvariantCulture, $"| {language} | {Cell(tuning)} | {Cell(heldOut)} | {Cell(blind)} | {Cell(all)} |\n");
             if (all.Precision < LanguagePrecisionBar) failures.Add($"{language}: precision {all.Precision:0.000} < {LanguagePrecisionBar}");
         }
-        report.Append(CultureInfo.InvariantCulture, $"| **all** | {Cell(parts["tuning"])} | {Cell(parts["heldOut"])} | {Cell(parts["all"])} |\n");
+        report.Append(CultureInfo.InvariantCulture, $"| **all** | {Cell(parts["tuning"])} | {Cell(parts["heldOut"])} | {Cell(parts["blind"])} | {Cell(parts["all"])} |\n");
         report.Append(CultureInfo.InvariantCulture, $"\nPersona lines: {parts["persona"]}\n");
         File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "memory-extraction-figures.md"), report.ToString());
         File.WriteAllLines(Path.Combine(AppContext.BaseDirectory, "memory-extraction-mistakes.txt"), mistakes);
