@@ -10,7 +10,7 @@ namespace PromptBench;
 /// language: one with facts, one without (small talk or a question), so both paths are paid.
 /// <list type="bullet">
 /// <item><c>ShortMessage</c>: one chat line.</item>
-/// <item><c>LongMessage</c>: a 60-word introduction with six facts.</item>
+/// <item><c>LongMessage</c>: a 60-word introduction full of facts (name, age, move, job, pet, likes, languages, exam).</item>
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
