@@ -412,10 +412,6 @@ internal static class RuleData
 
     static LanguageRules Load(string resource) => LanguageRules.Compile(Parse<RuleFile>(resource), Facts);
 
-    /// <summary>Parses a rule file (also used by tests on a file being written).</summary>
-    public static LanguageRules Compile(Stream stream) =>
-        LanguageRules.Compile(JsonSerializer.Deserialize<RuleFile>(stream, RuleJson.Options) ?? throw new InvalidDataException("empty memory rule file"), Facts);
-
     static T Parse<T>(string resource)
     {
         using var stream = typeof(RuleData).Assembly.GetManifestResourceStream(resource)
