@@ -9,7 +9,7 @@ using PromptBench;
 //   dotnet run -c Release --project bench/PromptBench -- --filter '*'
 // Quick check without BenchmarkDotNet (a few seconds; exits 1 when a goal is missed):
 //   dotnet run -c Release --project bench/PromptBench -- --quick
-// The offline reply engine (issue 11): --filter '*OfflineEngine*'.
+// The offline reply engine (issue 11): --filter '*OfflineEngine*'. The offline memory extractor: --filter '*MemoryExtraction*'.
 if (args.Contains("--quick"))
 {
     var bench = new PromptBenchmarks();
