@@ -118,7 +118,7 @@ public static class AdminEndpoints
         var take = 100;
         if (limit is not null && (!int.TryParse(limit, CultureInfo.InvariantCulture, out take) || take is < 1 or > 1000))
             errors["limit"] = ["must be an integer from 1 to 1000"];
-        string[] kinds = [CallLog.Profile, CallLog.History, CallLog.Incoming];
+        string[] kinds = [CallLog.Profile, CallLog.History, CallLog.Incoming, CallLog.MemoryWebhook];
         if (kind is not null && !kinds.Contains(kind)) errors["kind"] = [$"must be one of: {string.Join(", ", kinds)}"];
         if (status is not null && status is not ("ok" or "error") && !int.TryParse(status, CultureInfo.InvariantCulture, out _))
             errors["status"] = ["must be ok, error or an HTTP status code"];

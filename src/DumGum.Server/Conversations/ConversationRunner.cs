@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
+using DumGum.Memory;
 using DumGum.Playground;
 using Microsoft.Extensions.AI;
 using DumGum.Projects;
@@ -29,6 +30,7 @@ public sealed class ConversationRunner(
     SoulEngine soul,
     IChatClient model,
     Guardrail guardrail,
+    MemoryExtraction memoryExtraction,
     DeliveryDispatcher deliveries,
     NodeIdentity node,
     TimeProvider clock,
@@ -105,6 +107,8 @@ public sealed class ConversationRunner(
             var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
+            // Long-term memory is read from this run's user messages and reply, and merged in the answer's transaction.
+            var memoryFacts = project.Config.MemoryEnabled ? memoryExtraction.Extract(context, reply.Parts) : [];
             var outcome = await FinishAsync(conversationId, claim, w =>
             {
                 var emitted = new List<Delivery>();
@@ -125,6 +129,13 @@ public sealed class ConversationRunner(
                         claim.Watermark));
                 }
                 record.WriteAnswer(w, now, reply, stop, [.. composed.Select(c => c.Answer)]);
+                if (memoryFacts.Count > 0)
+                {
+                    var change = MemoryStore.MergeAndSave(w, key, memoryFacts, now);
+                    // Inserted after the answer events, so its id orders it after them (docs/memory.md, "Memory webhook").
+                    if (MemoryEvents.Emit(w, project, conversationId, key, claim.LeaseToken, change, now) is { } memoryEvent)
+                        emitted.Add(memoryEvent);
+                }
                 return emitted;
             });
             metrics.RunFinished("answered", now - oldest);
