@@ -31,6 +31,7 @@ public sealed class ConversationRunner(
     IChatClient model,
     Guardrail guardrail,
     MemoryExtraction memoryExtraction,
+    MemoryStore memories,
     DeliveryDispatcher deliveries,
     NodeIdentity node,
     TimeProvider clock,
@@ -93,6 +94,7 @@ public sealed class ConversationRunner(
             var persona = await personaTask;
 
             var context = ReplyComposer.Context(user, persona, history, newest, replyParameters, project, clock.GetUtcNow(), Random.Shared);
+            if (project.Config.MemoryEnabled) context = context with { Memories = memories.List(key) };
             record.Generating();
             if (replyParameters.GeneratePersonality)
                 context = context with { StyleCard = await soul.CardAsync(project.Id, persona, offline: newest.TestMode || model.GetService<OfflineChatClient>() is not null, cancel.Token) };

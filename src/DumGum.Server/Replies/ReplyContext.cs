@@ -34,4 +34,6 @@ public sealed record ReplyContext(
     public bool? EndWithQuestion { get; init; }
     /// <summary>The project's <c>aiDisclosurePolicy</c> (docs/behaviour.md, "AI disclosure"): never, when-asked-sincerely, always-on-first-message.</summary>
     public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
+    /// <summary>The pair's long-term memories, newest first (empty with memory off); the prompt picks what fits (docs/memory.md).</summary>
+    public IReadOnlyList<Memory.MemoryItem> Memories { get; init; } = [];
 }

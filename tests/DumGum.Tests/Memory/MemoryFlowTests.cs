@@ -98,6 +98,20 @@ public abstract class MemoryFlowTests(StorageProvider provider) : StorageSuite(p
 
         var stored = host.Services.GetRequiredService<MemoryStore>().List(new ConversationKey(project.Id, "u-1", "p-1"));
         Assert.Contains(stored, m => m.UniqueIdentifier == "user_name");
+
+        // The next prompt carries what was remembered, as its own itemised block before the history.
+        var later = await TurnAsync(host, customer, project, "u-1", "p-1", "What should we do in Madrid this weekend?", 1);
+        var found = await host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{project.Id}/answers/{(string)later["id"]!}");
+        var blocks = found["itemisation"]!["blocks"]!.AsArray();
+        Assert.Equal(["persona", "rules", "user", "memories"], blocks.Take(4).Select(b => (string)b!["name"]!).ToArray());
+        var block = blocks[3]!;
+        Assert.Contains("- Lives in Madrid", (string)block["text"]!, StringComparison.Ordinal);
+        Assert.Contains("- Is called Anna", (string)block["text"]!, StringComparison.Ordinal);
+        Assert.True((int)block["tokens"]! > 0);
+        // The first prompt had nothing to remember yet.
+        var firstAnswer = customer.Events.First(e => e.Event == Events.AnswerCreated).Data["answer"]!;
+        var firstPrompt = await host.AdminJsonAsync(HttpMethod.Get, $"/admin/v1/projects/{project.Id}/answers/{(string)firstAnswer["id"]!}");
+        Assert.DoesNotContain(firstPrompt["itemisation"]!["blocks"]!.AsArray(), b => (string?)b!["name"] == "memories");
     }
 
     [Fact]
