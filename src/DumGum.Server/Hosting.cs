@@ -100,6 +100,7 @@ public static class Hosting
         services.AddSingleton<Memory.MemoryStore>();
         services.AddSingleton<Memory.IMemoryExtractor, Memory.Extraction.OfflineMemoryExtractor>();
         services.AddSingleton<Memory.MemoryExtraction>();
+        services.AddSingleton<Memory.MemoryEditor>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());

@@ -6,6 +6,7 @@ using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Http;
+using DumGum.Memory;
 using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Webhooks;
@@ -59,6 +60,7 @@ public static class AdminEndpoints
         group.MapBanAdmin();
         group.MapEndpointTest();
         group.MapPlaygroundAdmin();
+        group.MapMemoryAdmin();
         group.MapStatus();
         return group;
     }

@@ -153,7 +153,7 @@ public static class MemoryMerge
     }
 
     /// <summary>Restating a known fact is not a change (no write, no event): only what the receiver would see counts.</summary>
-    static bool SameFact(MemoryItem a, MemoryItem b) =>
+    public static bool SameFact(MemoryItem a, MemoryItem b) =>
         a.Target == b.Target && a.Category == b.Category && a.Description == b.Description && a.EventStartDate == b.EventStartDate
         && a.EventEndDate == b.EventEndDate && a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal);
 

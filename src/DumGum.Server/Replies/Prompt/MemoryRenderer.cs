@@ -19,6 +19,9 @@ public static class MemoryRenderer
     /// <summary>How many of the newest messages the relevance is measured against.</summary>
     const int RecentMessages = 4;
 
+    /// <summary>Memories that did not fit before the search for a shorter one stops.</summary>
+    const int MaxMisses = 8;
+
     /// <summary>Words shorter than this ("in", "the", "is") say nothing about relevance.</summary>
     const int MinWordLength = 3;
 
@@ -49,7 +52,7 @@ public static class MemoryRenderer
             }
             scored[i] = (score, i);
         }
-        var order = scored.OrderByDescending(s => s.Score).ThenBy(s => s.Index);
+        Array.Sort(scored, static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
 
         const string Heading = "What you remember from earlier chats (stay consistent with it; never recite it as a list):\n";
         var userHeading = $"About {userName}:\n";
@@ -58,11 +61,17 @@ public static class MemoryRenderer
         var used = tokens.Count(Heading) + tokens.Count(userHeading) + tokens.Count(selfHeading);
         var aboutUser = new List<string>();
         var aboutSelf = new List<string>();
-        foreach (var (_, index) in order)
+        var misses = 0;
+        foreach (var (_, index) in scored)
         {
             var line = Line(memories[index]);
             var cost = tokens.Count(line) + 1;
-            if (used + cost > budgetTokens) continue;   // a shorter one may still fit
+            if (used + cost > budgetTokens)
+            {
+                // A shorter one may still fit, but the block is nearly full: stop rather than render all 500.
+                if (++misses == MaxMisses) break;
+                continue;
+            }
             used += cost;
             (memories[index].Target == MemoryTargets.Persona ? aboutSelf : aboutUser).Add(line);
         }
