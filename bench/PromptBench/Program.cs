@@ -10,6 +10,31 @@ using PromptBench;
 // Quick check without BenchmarkDotNet (a few seconds; exits 1 when a goal is missed):
 //   dotnet run -c Release --project bench/PromptBench -- --quick
 // The offline reply engine (issue 11): --filter '*OfflineEngine*'.
+// What 500 long-term memories add (issue 10, goal ≤ 0.3 ms), measured interleaved so a busy machine slows both alike:
+//   dotnet run -c Release --project bench/PromptBench -- --memory-quick
+if (args.Contains("--memory-quick"))
+{
+    var bench = new MemoryPromptBenchmarks();
+    bench.Setup();
+    for (var i = 0; i < 2_000; i++) { bench.NextTurnNoMemories(); bench.NextTurn500Memories(); }   // warm-up (tiered JIT)
+    var without = new List<double>();
+    var with = new List<double>();
+    for (var round = 0; round < 200; round++)
+    {
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 20; i++) bench.NextTurnNoMemories();
+        without.Add(watch.Elapsed.TotalMilliseconds / 20);
+        watch.Restart();
+        for (var i = 0; i < 20; i++) bench.NextTurn500Memories();
+        with.Add(watch.Elapsed.TotalMilliseconds / 20);
+    }
+    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+    var added = Median(with) - Median(without);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"next turn, no memories {Median(without) * 1000,7:0.0} µs  with 500 {Median(with) * 1000,7:0.0} µs  added {added * 1000,7:0.0} µs (medians of 200 rounds)"));
+    return added <= 0.3 ? 0 : 1;
+}
+
 if (args.Contains("--quick"))
 {
     var bench = new PromptBenchmarks();

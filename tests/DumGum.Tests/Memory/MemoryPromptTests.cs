@@ -23,7 +23,7 @@ public sealed class MemoryPromptTests
         // Newest first, like the store returns them; one old memory matches the newest message.
         var memories = Enumerable.Range(0, 500).Select(i => Memory(i, $"Collects stamp series number {i}", ["stamps"])).ToList();
         memories[450] = Memory(450, "Plays classical guitar most evenings", ["guitar", "music"]);
-        var text = MemoryRenderer.Render(new System.Text.StringBuilder(), memories, [UserSays("I bought a new guitar today!")], "Anna", MemoryRenderer.MaxTokens, Tokens)!;
+        var text = MemoryRenderer.Render(new System.Text.StringBuilder(), memories, [UserSays("I bought a new guitar today!")], "Anna", MemoryRenderer.MaxTokens, Tokens)!.Value.Text;
         var lines = text.Split('\n').Where(l => l.StartsWith("- ", StringComparison.Ordinal)).ToList();
         Assert.Equal("- Plays classical guitar most evenings", lines[0]);
         Assert.Equal("- Collects stamp series number 0", lines[1]);   // then the most recent
@@ -42,6 +42,7 @@ public sealed class MemoryPromptTests
         var prompt = new PromptBuilder(Tokens).Build(context, ModelProfile.Offline);
         var block = Assert.Single(prompt.Blocks, b => b.Name == PromptBuilder.MemoriesBlock);
         Assert.InRange(block.Tokens, 1, MemoryRenderer.MaxTokens);
+        Assert.InRange(Tokens.Count(block.Text), 1, MemoryRenderer.MaxTokens);   // counted line by line, and truly within budget
         Assert.Contains("About you (what you have told Anna):", block.Text, StringComparison.Ordinal);
         Assert.True(prompt.Tokens <= ModelProfile.Offline.ContextTokens - ModelProfile.Offline.MaxOutputTokens);
         Assert.Contains(block.Text, prompt.Messages[0].Text, StringComparison.Ordinal);

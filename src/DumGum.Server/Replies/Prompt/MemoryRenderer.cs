@@ -25,8 +25,12 @@ public static class MemoryRenderer
     /// <summary>Words shorter than this ("in", "the", "is") say nothing about relevance.</summary>
     const int MinWordLength = 3;
 
-    /// <summary>The block's text, or null when there is nothing to remember (then there is no block).</summary>
-    public static string? Render(StringBuilder sb, IReadOnlyList<MemoryItem> memories, IReadOnlyList<HistoryMessage> history,
+    /// <summary>
+    /// The block's text and tokens, or null when there is nothing to remember (then there is no block). The tokens are
+    /// the sum of its lines' (each remembered by the counter, newline included): the chosen set changes with almost
+    /// every message, and tokenizing the whole block again each turn would cost more than choosing it.
+    /// </summary>
+    public static (string Text, int Tokens)? Render(StringBuilder sb, IReadOnlyList<MemoryItem> memories, IReadOnlyList<HistoryMessage> history,
         string userName, int budgetTokens, TokenCounter tokens)
     {
         ArgumentNullException.ThrowIfNull(sb);
@@ -89,7 +93,7 @@ public static class MemoryRenderer
             sb.Append(selfHeading);
             foreach (var l in aboutSelf) sb.Append(l).Append('\n');
         }
-        return PromptText.Clean(sb.ToString().TrimEnd());
+        return (PromptText.Clean(sb.ToString().TrimEnd()), used);
     }
 
     static string Line(MemoryItem m)

@@ -100,9 +100,10 @@ public sealed class PromptBuilder(TokenCounter tokens)
         var rulesTokens = tokens.Count(rules);
         var userTokens = tokens.Count(user);
         // Memories get at most a quarter of what the context leaves after the output, so history keeps most of it.
-        var memories = context.Memories.Count == 0 ? null : MemoryRenderer.Render(sb, context.Memories, context.History, facts.UserName,
+        var memoriesBlock = context.Memories.Count == 0 ? null : MemoryRenderer.Render(sb, context.Memories, context.History, facts.UserName,
             Math.Min(MemoryRenderer.MaxTokens, (model.ContextTokens - model.MaxOutputTokens) / 4), tokens);
-        var memoriesTokens = memories is null ? 0 : tokens.Count(memories);
+        var memories = memoriesBlock?.Text;
+        var memoriesTokens = memoriesBlock?.Tokens ?? 0;
         var momentTokens = tokens.Count(momentBase);
         var steeringTokens = tokens.Count(steeringHead) + tokens.Count(FormatInstruction);
 
