@@ -138,7 +138,8 @@ public static partial class MemoryAdmin
     static async Task<IResult> Erase(string id, string userProfileId, ProjectStore projects, MemoryEditor editor) =>
         projects.Find(id) is null ? NotFound(id) : Results.Ok(await editor.EraseUserAsync(id, userProfileId));
 
-    static ObjectRule Rule(bool patch) => new(
+    /// <summary>The rules of a memory body (PUT: all required members; PATCH: only those sent), for the API and the dashboard.</summary>
+    public static ObjectRule Rule(bool patch) => new(
         new Field("target", new EnumRule([MemoryTargets.User, MemoryTargets.Persona]), Required: !patch),
         new Field("category", new CategoryRule(), Required: !patch),
         new Field("description", new StringRule(1, 500), Required: !patch),
