@@ -15,7 +15,8 @@ public sealed class MemoryExtraction(IMemoryExtractor extractor)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(replyParts);
-        var language = context.Language.ToLowerInvariant();
+        // The extractor's languages are ISO 639-1 codes: EN_GB and PT_BR are English and Portuguese.
+        var language = context.Language.Split('_', '-')[0].ToLowerInvariant();
         var zone = ProfileRenderer.TimeZoneOf(context.Persona, context.Parameters.PersonaProfileOverrides, out _);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(context.Now, zone).DateTime);
         var found = new List<MemoryCandidate>();
