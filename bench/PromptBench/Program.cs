@@ -10,6 +10,39 @@ using PromptBench;
 // Quick check without BenchmarkDotNet (a few seconds; exits 1 when a goal is missed):
 //   dotnet run -c Release --project bench/PromptBench -- --quick
 // The offline reply engine (issue 11): --filter '*OfflineEngine*'. The offline memory extractor: --filter '*MemoryExtraction*'.
+// What 500 long-term memories add (issue 10, goal ≤ 0.3 ms), measured interleaved so a busy machine slows both alike:
+//   dotnet run -c Release --project bench/PromptBench -- --memory-quick
+if (args.Contains("--memory-quick"))
+{
+    var bench = new MemoryPromptBenchmarks();
+    bench.Setup();
+    for (var i = 0; i < 2_000; i++) { bench.NextTurnNoMemories(); bench.NextTurn500Memories(); }   // warm-up (tiered JIT)
+    var without = new List<double>();
+    var with = new List<double>();
+    // This thread's CPU time too: on a shared machine wall time mostly measures waiting for a core.
+    double cpuWithout = 0, cpuWith = 0;
+    for (var round = 0; round < 200; round++)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 20; i++) bench.NextTurnNoMemories();
+        without.Add(watch.Elapsed.TotalMilliseconds / 20);
+        var cpuMid = Process.GetCurrentProcess().TotalProcessorTime;
+        cpuWithout += (cpuMid - cpu).TotalMilliseconds;
+        watch.Restart();
+        for (var i = 0; i < 20; i++) bench.NextTurn500Memories();
+        with.Add(watch.Elapsed.TotalMilliseconds / 20);
+        cpuWith += (Process.GetCurrentProcess().TotalProcessorTime - cpuMid).TotalMilliseconds;
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"process cpu per turn: no memories {cpuWithout / 4000 * 1000,7:0.0} µs  with 500 {cpuWith / 4000 * 1000,7:0.0} µs  added {(cpuWith - cpuWithout) / 4000 * 1000,7:0.0} µs"));
+    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+    var added = Median(with) - Median(without);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"next turn, no memories {Median(without) * 1000,7:0.0} µs  with 500 {Median(with) * 1000,7:0.0} µs  added {added * 1000,7:0.0} µs (medians of 200 rounds)"));
+    return added <= 0.3 ? 0 : 1;
+}
+
 if (args.Contains("--quick"))
 {
     var bench = new PromptBenchmarks();

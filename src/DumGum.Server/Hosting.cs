@@ -89,6 +89,10 @@ public static class Hosting
         services.AddSingleton<BanAdmin>();
         services.AddSingleton<UserLanguageCheck>();
         services.AddSingleton<Guardrail>();
+        services.AddSingleton<Memory.MemoryStore>();
+        services.AddSingleton<Memory.IMemoryExtractor, Memory.Extraction.OfflineMemoryExtractor>();
+        services.AddSingleton<Conversations.MemoryExtraction>();
+        services.AddSingleton<Admin.MemoryEditor>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());

@@ -24,6 +24,14 @@ public sealed class ProjectCreateRequest
     public bool? SmartShareEnabled { get; init; }
     /// <summary><c>never</c> (default), <c>when-asked-sincerely</c> or <c>always-on-first-message</c> (docs/behaviour.md, "AI disclosure").</summary>
     public string? AiDisclosurePolicy { get; init; }
+    /// <summary>Long-term memory on or off (default true; docs/memory.md).</summary>
+    public bool? MemoryEnabled { get; init; }
+    /// <summary>Receives memory.updated / memory.changed; "" removes it.</summary>
+    public string? MemoryWebhookUrl { get; init; }
+    /// <summary>Headers sent on every memory webhook call (the three endpoints' customHeaders are not).</summary>
+    public Dictionary<string, string>? MemoryWebhookCustomHeaders { get; init; }
+    /// <summary><c>FULL_STATE</c> (default, memory.updated) or <c>CHANGES_ONLY</c> (memory.changed).</summary>
+    public string? MemoryWebhookMode { get; init; }
 }
 
 /// <summary>A change to a project: only the members sent are changed.</summary>
@@ -41,6 +49,14 @@ public sealed class ProjectPatchRequest
     public bool? SmartShareEnabled { get; init; }
     /// <summary><c>never</c> (default), <c>when-asked-sincerely</c> or <c>always-on-first-message</c> (docs/behaviour.md, "AI disclosure").</summary>
     public string? AiDisclosurePolicy { get; init; }
+    /// <summary>Long-term memory on or off (default true; docs/memory.md).</summary>
+    public bool? MemoryEnabled { get; init; }
+    /// <summary>Receives memory.updated / memory.changed; "" removes it.</summary>
+    public string? MemoryWebhookUrl { get; init; }
+    /// <summary>Headers sent on every memory webhook call (the three endpoints' customHeaders are not).</summary>
+    public Dictionary<string, string>? MemoryWebhookCustomHeaders { get; init; }
+    /// <summary><c>FULL_STATE</c> (default, memory.updated) or <c>CHANGES_ONLY</c> (memory.changed).</summary>
+    public string? MemoryWebhookMode { get; init; }
     /// <summary>True: a new webhook secret; the old one keeps signing for previousSecretValidHours.</summary>
     public bool? RotateWebhookSecret { get; init; }
     public int? PreviousSecretValidHours { get; init; }
@@ -62,6 +78,10 @@ public sealed record ProjectResponse(
     RateLimit RateLimit,
     bool SmartShareEnabled,
     string AiDisclosurePolicy,
+    bool MemoryEnabled,
+    string? MemoryWebhookUrl,
+    Dictionary<string, string> MemoryWebhookCustomHeaders,
+    string MemoryWebhookMode,
     string WebhookSecret,
     DateTimeOffset? PreviousWebhookSecretExpiresAt,
     DateTimeOffset CreatedAt,
@@ -70,7 +90,8 @@ public sealed record ProjectResponse(
     public static ProjectResponse From(Project p) => new(p.Id, p.Name, p.Config.ProfileEndpointUrl, p.Config.ChatHistoryEndpointUrl,
         p.Config.IncomingContentEndpointUrl, p.IncomingDisabledAt, p.Config.CustomHeaders, p.Config.EndpointBearerToken is not null,
         CustomerHeaders.Hint(p.Config.EndpointBearerToken), p.Config.DefaultReplyParameters,
-        p.Config.RateLimit, p.Config.SmartShareEnabled, Guardrails.AiDisclosurePolicy.Normalize(p.Config.AiDisclosurePolicy), p.WebhookSecret,
+        p.Config.RateLimit, p.Config.SmartShareEnabled, Guardrails.AiDisclosurePolicy.Normalize(p.Config.AiDisclosurePolicy),
+        p.Config.MemoryEnabled, p.Config.MemoryWebhookUrl, p.Config.MemoryWebhookCustomHeaders, p.Config.MemoryWebhookMode, p.WebhookSecret,
         p.PreviousWebhookSecret is null ? null : p.PreviousSecretExpiresAt, p.CreatedAt, p.UpdatedAt);
 }
 

@@ -7,6 +7,7 @@ using DumGum.Explorer;
 using DumGum.Guardrails;
 using DumGum.Http;
 using DumGum.Http.Validation;
+using DumGum.Memory;
 using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Webhooks;
@@ -60,6 +61,7 @@ public static class AdminEndpoints
         group.MapBanAdmin();
         group.MapEndpointTest();
         group.MapPlaygroundAdmin();
+        group.MapMemoryAdmin();
         group.MapStatus();
         return group;
     }
@@ -119,7 +121,7 @@ public static class AdminEndpoints
         var take = 100;
         if (limit is not null && (!int.TryParse(limit, CultureInfo.InvariantCulture, out take) || take is < 1 or > 1000))
             errors["limit"] = ["must be an integer from 1 to 1000"];
-        string[] kinds = [CallLog.Profile, CallLog.History, CallLog.Incoming, Replies.Vision.VisionLink.LogKind];
+        string[] kinds = [CallLog.Profile, CallLog.History, CallLog.Incoming, Replies.Vision.VisionLink.LogKind, CallLog.MemoryWebhook];
         if (kind is not null && !kinds.Contains(kind)) errors["kind"] = [$"must be one of: {string.Join(", ", kinds)}"];
         if (status is not null && status is not ("ok" or "error") && !int.TryParse(status, CultureInfo.InvariantCulture, out _))
             errors["status"] = ["must be ok, error or an HTTP status code"];

@@ -71,6 +71,13 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
                 ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
             SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,
             AiDisclosurePolicy = Guardrails.AiDisclosurePolicy.Normalize((string?)body["aiDisclosurePolicy"] ?? current?.AiDisclosurePolicy),
+            MemoryEnabled = (bool?)body["memoryEnabled"] ?? current?.MemoryEnabled ?? true,
+            MemoryWebhookUrl = body["memoryWebhookUrl"] is JsonValue memoryUrl
+                ? ((string)memoryUrl! is { Length: > 0 } u ? u : null) : current?.MemoryWebhookUrl,
+            MemoryWebhookCustomHeaders = body["memoryWebhookCustomHeaders"] is JsonObject memoryHeaders
+                ? memoryHeaders.ToDictionary(h => h.Key, h => (string)h.Value!, StringComparer.OrdinalIgnoreCase)
+                : current?.MemoryWebhookCustomHeaders ?? new(StringComparer.OrdinalIgnoreCase),
+            MemoryWebhookMode = (string?)body["memoryWebhookMode"] ?? current?.MemoryWebhookMode ?? MemoryWebhookModes.FullState,
             RateLimit = new RateLimit
             {
                 RequestsPerSecond = (double?)rate?["requestsPerSecond"] ?? currentRate.RequestsPerSecond,

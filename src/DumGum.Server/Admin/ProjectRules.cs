@@ -139,6 +139,15 @@ public sealed class BearerTokenRule : JsonRule
     }
 }
 
+/// <summary>An optional endpoint URL: the empty string removes it, anything else follows <see cref="EndpointUrlRule"/>.</summary>
+public sealed class OptionalEndpointUrlRule(bool allowPrivateNetworks) : JsonRule
+{
+    readonly EndpointUrlRule url = new(allowPrivateNetworks);
+
+    public override JsonNode? Check(JsonElement value, string path, Errors errors) =>
+        value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0 ? JsonValue.Create("") : url.Check(value, path, errors);
+}
+
 public static class ProjectRules
 {
     /// <summary>The body that creates an access key.</summary>
@@ -160,6 +169,10 @@ public static class ProjectRules
                 new Field("burst", new IntegerRule(1, 10_000_000, allowNumericString: false)))),
             new Field("smartShareEnabled", BoolRule.Instance),
             new Field("aiDisclosurePolicy", new EnumRule(Guardrails.AiDisclosurePolicy.All)),
+            new Field("memoryEnabled", BoolRule.Instance),
+            new Field("memoryWebhookUrl", new OptionalEndpointUrlRule(allowPrivate)),
+            new Field("memoryWebhookCustomHeaders", new CustomHeadersRule()),
+            new Field("memoryWebhookMode", new EnumRule(Projects.MemoryWebhookModes.All)),
             new Field("rotateWebhookSecret", BoolRule.Instance),
             new Field("previousSecretValidHours", new IntegerRule(0, 168, allowNumericString: false)),
             new Field("incomingContentEndpointEnabled", BoolRule.Instance));

@@ -31,6 +31,11 @@ public sealed class StoredSettingsCheck(ProjectStore projects, IOptions<Security
             foreach (var (name, value) in p.Config.CustomHeaders)
                 if (CustomHeadersRule.Problem(name, value) is { } problem)
                     yield return (p.Id, "customHeaders." + name, problem);
+            if (p.Config.MemoryWebhookUrl is { } memoryUrl && !EndpointUrlRule.TryNormalize(memoryUrl, allowPrivateNetworks, out _, out var memoryProblem))
+                yield return (p.Id, "memoryWebhookUrl", memoryProblem!);
+            foreach (var (name, value) in p.Config.MemoryWebhookCustomHeaders)
+                if (CustomHeadersRule.Problem(name, value) is { } problem)
+                    yield return (p.Id, "memoryWebhookCustomHeaders." + name, problem);
         }
     }
 

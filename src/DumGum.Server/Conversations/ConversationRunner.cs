@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Guardrails;
+using DumGum.Memory;
 using DumGum.Playground;
 using Microsoft.Extensions.AI;
 using DumGum.Projects;
@@ -30,6 +31,8 @@ public sealed class ConversationRunner(
     SoulEngine soul,
     IChatClient model,
     Guardrail guardrail,
+    MemoryExtraction memoryExtraction,
+    MemoryStore memories,
     DeliveryDispatcher deliveries,
     NodeIdentity node,
     TimeProvider clock,
@@ -92,6 +95,7 @@ public sealed class ConversationRunner(
             var persona = await personaTask;
 
             var context = ReplyComposer.Context(user, persona, history, newest, replyParameters, project, clock.GetUtcNow(), Random.Shared);
+            if (project.Config.MemoryEnabled) context = context with { Memories = memories.List(key) };
             record.Generating();
             if (replyParameters.GeneratePersonality)
                 context = context with { StyleCard = await soul.CardAsync(project.Id, persona, offline: newest.TestMode || model.GetService<OfflineChatClient>() is not null, cancel.Token) };
@@ -109,6 +113,8 @@ public sealed class ConversationRunner(
             var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
+            // Long-term memory is read from this run's user messages and reply, and merged in the answer's transaction.
+            var memoryFacts = project.Config.MemoryEnabled ? memoryExtraction.Extract(context, reply.Parts) : [];
             var outcome = await FinishAsync(conversationId, claim, w =>
             {
                 var emitted = seen.EmitRejections(w, conversationId, claim.LeaseToken, now);   // chat.image.rejected first
@@ -129,6 +135,13 @@ public sealed class ConversationRunner(
                         claim.Watermark));
                 }
                 record.WriteAnswer(w, now, reply, stop, [.. composed.Select(c => c.Answer)]);
+                if (memoryFacts.Count > 0)
+                {
+                    var change = MemoryStore.MergeAndSave(w, key, memoryFacts, now);
+                    // Inserted after the answer events, so its id orders it after them (docs/memory.md, "Memory webhook").
+                    if (MemoryEvents.Emit(w, project, conversationId, key, claim.LeaseToken, change, now) is { } memoryEvent)
+                        emitted.Add(memoryEvent);
+                }
                 return emitted;
             });
             metrics.RunFinished("answered", now - oldest);

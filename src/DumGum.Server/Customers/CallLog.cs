@@ -26,7 +26,7 @@ public sealed record CallLogQuery(string ProjectId, string? Kind, string? Status
 /// </summary>
 public sealed class CallLog(Database database, WriteQueue writes, TimeProvider clock, ILogger<CallLog> log)
 {
-    public const string Profile = "profile", History = "chat_history", Incoming = "incoming_content";
+    public const string Profile = "profile", History = "chat_history", Incoming = "incoming_content", MemoryWebhook = "memory_webhook";
 
     /// <summary>
     /// Logs one call (or, with <paramref name="call"/> false, a problem found without a call: those do not count as

@@ -17,6 +17,7 @@ public static class DashboardNav
         new("Response explorer", "responses"),
         new("Usage", "usage"),
         new("Bans", "bans"),
+        new("Memories", "memories"),
         new("Playground", "playground"),
     ];
 

@@ -27,7 +27,7 @@ public static class PlaygroundRouting
 
     /// <summary>
     /// The project as the calls of this conversation see it: unchanged for a customer's conversation; for a playground
-    /// conversation the three endpoint URLs point at the built-in customer, and a 410-disabled Incoming Content
+    /// conversation the three endpoint URLs point at the built-in customer, there is no memory webhook, and a 410-disabled Incoming Content
     /// endpoint does not stop playground events (that switch is about the customer's endpoint).
     /// </summary>
     public static Project For(Project project, string userProfileId) => !IsPlayground(userProfileId) ? project : project with
@@ -37,6 +37,8 @@ public static class PlaygroundRouting
             ProfileEndpointUrl = Url(project.Id, ProfileEndpoint),
             ChatHistoryEndpointUrl = Url(project.Id, HistoryEndpoint),
             IncomingContentEndpointUrl = Url(project.Id, IncomingEndpoint),
+            // Playground memory is kept (and shown on the dashboard) but never sent to the customer's memory webhook.
+            MemoryWebhookUrl = null,
         },
         IncomingDisabledAt = null,
     };

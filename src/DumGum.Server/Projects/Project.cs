@@ -25,6 +25,14 @@ public sealed record ProjectConfig
     /// an AI, over "stay in character" (docs/behaviour.md, "AI disclosure"; <see cref="Guardrails.AiDisclosurePolicy"/>).
     /// </summary>
     public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
+    /// <summary>Long-term memory (docs/memory.md): facts are extracted after each reply, stored per pair and used in prompts.</summary>
+    public bool MemoryEnabled { get; init; } = true;
+    /// <summary>Receives <c>memory.updated</c> / <c>memory.changed</c> when a pair's memory changed; null sends nothing.</summary>
+    public string? MemoryWebhookUrl { get; init; }
+    /// <summary>Sent on every memory webhook call (instead of <see cref="CustomHeaders"/>, which belong to the three endpoints).</summary>
+    public Dictionary<string, string> MemoryWebhookCustomHeaders { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary><see cref="MemoryWebhookModes"/>: FULL_STATE (default) or CHANGES_ONLY.</summary>
+    public string MemoryWebhookMode { get; init; } = MemoryWebhookModes.FullState;
 }
 
 public sealed record RateLimit

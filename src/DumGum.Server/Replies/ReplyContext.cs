@@ -36,4 +36,6 @@ public sealed record ReplyContext(
     public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
     /// <summary>Vision Link's described pictures (docs/behaviour.md, "Vision Link"); null where it did not run (synchronous endpoints).</summary>
     public Vision.VisionNotes? Vision { get; init; }
+    /// <summary>The pair's long-term memories, newest first (empty with memory off); the prompt picks what fits (docs/memory.md).</summary>
+    public IReadOnlyList<Memory.MemoryItem> Memories { get; init; } = [];
 }

@@ -230,6 +230,24 @@ static class Schema
             started_at INTEGER NOT NULL,
             seen_at INTEGER NOT NULL);
 
+        -- Long-term memory per (project, user, persona) (docs/memory.md): one row per fact, keyed by its uniqueIdentifier.
+        -- Dates are YYYY-MM-DD text, tags a JSON array. The primary key's (project, user) prefix serves the erasure of a user.
+        CREATE TABLE IF NOT EXISTS memories(
+            project_id TEXT NOT NULL,
+            user_profile_id TEXT NOT NULL,
+            persona_profile_id TEXT NOT NULL,
+            unique_identifier TEXT NOT NULL,
+            target TEXT NOT NULL,
+            category TEXT NOT NULL,
+            description TEXT NOT NULL,
+            event_start_date TEXT,
+            event_end_date TEXT,
+            source_text TEXT NOT NULL,
+            recorded_at INTEGER NOT NULL,
+            tags TEXT NOT NULL,
+            slot TEXT,
+            PRIMARY KEY(project_id, user_profile_id, persona_profile_id, unique_identifier));
+
         -- The dashboard Playground's built-in customer (docs/behaviour.md, "Playground"): the profiles an operator pasted
         -- or copied, per project; chat messages per (project, user, persona), user ids without the playground: prefix;
         -- and the events it received, whose id is the live stream's sequence number.

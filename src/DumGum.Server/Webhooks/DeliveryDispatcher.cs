@@ -94,20 +94,27 @@ public sealed class DeliveryDispatcher(
         return recovered.Count;
     }
 
+    /// <summary>
+    /// The lane of an event: its conversation's, except memory webhook events, which have a lane of their own per
+    /// conversation (a failing memory webhook retried for a day must not hold back the answers).
+    /// </summary>
+    static long LaneOf(Delivery d) => Events.IsMemoryEvent(d.Event) ? ~d.ConversationId : d.ConversationId;
+
     /// <summary>Hands committed outbox rows to their lanes (call only after the commit).</summary>
     public void Enqueue(IEnumerable<Delivery> deliveries)
     {
         foreach (var d in deliveries)
         {
+            var laneKey = LaneOf(d);
             while (true)
             {
-                var lane = lanes.GetOrAdd(d.ConversationId, _ => new Lane());
+                var lane = lanes.GetOrAdd(laneKey, _ => new Lane());
                 bool start;
                 lock (lane)
                 {
                     // A lane retires (leaves the map) under its lock when it runs dry: never add to a retired one,
                     // or two lanes could pump one conversation and break its order.
-                    if (!lanes.TryGetValue(d.ConversationId, out var live) || !ReferenceEquals(live, lane)) continue;
+                    if (!lanes.TryGetValue(laneKey, out var live) || !ReferenceEquals(live, lane)) continue;
                     lane.Queue.Enqueue(d);
                     // An event adopted from a dead node can be older than what this lane already holds: id order again,
                     // leaving the head in place if it is being sent.
@@ -126,14 +133,14 @@ public sealed class DeliveryDispatcher(
                 if (start)
                 {
                     // The pump outlives the run that queued the event: it must not inherit the run's log scope.
-                    using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => PumpAsync(d.ConversationId, lane));
+                    using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => PumpAsync(laneKey, lane));
                 }
                 break;
             }
         }
     }
 
-    async Task PumpAsync(long conversationId, Lane lane)
+    async Task PumpAsync(long laneKey, Lane lane)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -143,7 +150,7 @@ public sealed class DeliveryDispatcher(
                 if (lane.Queue.Count == 0)
                 {
                     lane.Pumping = false;
-                    lanes.TryRemove(new KeyValuePair<long, Lane>(conversationId, lane));
+                    lanes.TryRemove(new KeyValuePair<long, Lane>(laneKey, lane));
                     return;
                 }
                 head = lane.Queue.Peek();
@@ -244,7 +251,7 @@ public sealed class DeliveryDispatcher(
     /// <summary>After an answer event expired: later events of that run are cancelled and the drop notice goes next.</summary>
     void Replace(Lane lane, Delivery expired, Delivery dropped)
     {
-        var keep = lane.Queue.Where(d => d.RunToken != expired.RunToken).ToList();
+        var keep = lane.Queue.Where(d => d.RunToken != expired.RunToken).ToList();   // memory events are in their own lane
         Interlocked.Add(ref pending, keep.Count - lane.Queue.Count + 1);
         lane.Queue.Clear();
         lane.Queue.Enqueue(dropped);
@@ -261,12 +268,21 @@ public sealed class DeliveryDispatcher(
     /// </summary>
     bool EarlierElsewhere(Delivery d)
     {
-        if (!writes.Database.IsPostgres) return false;
+        var memory = Events.IsMemoryEvent(d.Event);
+        if (!writes.Database.IsPostgres && !memory) return false;
         using var connection = writes.Database.Open();
-        using var command = connection.Sql("""
-                SELECT 1 FROM deliveries
-                WHERE conversation_id = @c AND status = 'pending' AND id < @id AND (owner IS NULL OR owner <> @me) LIMIT 1
-                """)
+        // A memory event waits for every earlier event of its conversation, on any node: it follows the answer it came
+        // with. Answer events never wait for memory events (they are in another lane and must not be held back a day).
+        using var command = connection.Sql(memory
+                ? """
+                  SELECT 1 FROM deliveries
+                  WHERE conversation_id = @c AND status = 'pending' AND id < @id AND event NOT IN ('memory.updated', 'memory.changed') LIMIT 1
+                  """
+                : """
+                  SELECT 1 FROM deliveries
+                  WHERE conversation_id = @c AND status = 'pending' AND id < @id AND (owner IS NULL OR owner <> @me)
+                        AND event NOT IN ('memory.updated', 'memory.changed') LIMIT 1
+                  """)
             .With("@c", d.ConversationId).With("@id", d.Id).With("@me", writes.NodeId);
         return command.ExecuteScalar() is not null;
     }
@@ -293,7 +309,14 @@ public sealed class DeliveryDispatcher(
                 await Outbox.SetStatusAsync(writes, d.Id, "failed", "project deleted", clock.GetUtcNow());
                 return (false, null);
             }
-            if (project.IncomingDisabledAt is not null)
+            var memory = Events.IsMemoryEvent(d.Event);
+            var (kind, url) = memory ? (CallLog.MemoryWebhook, project.Config.MemoryWebhookUrl) : (CallLog.Incoming, project.Config.IncomingContentEndpointUrl);
+            if (url is null)
+            {
+                await Outbox.SetStatusAsync(writes, d.Id, "failed", "the memory webhook was removed", clock.GetUtcNow());
+                return (false, null);
+            }
+            if (!memory && project.IncomingDisabledAt is not null)
             {
                 callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, null, TimeSpan.Zero,
                     attempts + 1, $"not sent ({d.Event}): the endpoint is disabled after answering 410 Gone", d.UserProfileId, d.PersonaProfileId,
@@ -314,7 +337,7 @@ public sealed class DeliveryDispatcher(
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 var remaining = d.DeadlineAt - clock.GetUtcNow();
                 timeout.CancelAfter(remaining < o.RequestTimeout ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1)) : o.RequestTimeout);
-                using var request = BuildRequest(project, d, o);
+                using var request = BuildRequest(project, d, o, url, memory);
                 using var response = await httpClients.CreateClient(CustomerClient.HttpClientName)
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 status = (int)response.StatusCode;
@@ -339,7 +362,7 @@ public sealed class DeliveryDispatcher(
                 slots.Release();
             }
             var latency = Stopwatch.GetElapsedTime(started);
-            callLog.Record(d.ProjectId, CallLog.Incoming, project.Config.IncomingContentEndpointUrl, status, latency, attempts,
+            callLog.Record(d.ProjectId, kind, url, status, latency, attempts,
                 error is null ? null : $"{d.Event}: {error}", d.UserProfileId, d.PersonaProfileId, deliveryId: d.Id, excerpt: excerpt);
 
             if (error is null)
@@ -349,8 +372,8 @@ public sealed class DeliveryDispatcher(
                 return (true, null);
             }
             metrics.Delivered(d.Event, "failed", latency);
-            metrics.CustomerEndpointError(CallLog.Incoming);
-            if (status == 410)
+            metrics.CustomerEndpointError(kind);
+            if (status == 410 && !memory)
             {
                 log.LogWarning("Project {ProjectId}: the Incoming Content endpoint answered 410 Gone; it is now disabled", d.ProjectId);
                 await projects.DisableIncomingAsync(d.ProjectId);
@@ -381,24 +404,29 @@ public sealed class DeliveryDispatcher(
         return await writes.WriteAsync(w =>
         {
             Outbox.SetStatus(w, d.Id, "expired", why, now);
-            w.Command("UPDATE deliveries SET status = 'cancelled' WHERE conversation_id = @c AND run_token = @run AND status = 'pending'")
+            // The run's memory event stays: the memory was stored whether or not the answer arrived.
+            w.Command("""
+                    UPDATE deliveries SET status = 'cancelled'
+                    WHERE conversation_id = @c AND run_token = @run AND status = 'pending' AND event NOT IN ('memory.updated', 'memory.changed')
+                    """)
                 .With("@c", d.ConversationId).With("@run", d.RunToken).ExecuteNonQuery();
             return Outbox.Insert(w, d.ProjectId, d.ConversationId, d.UserProfileId, d.PersonaProfileId, d.RunToken,
                 Events.ConversationDropped, d.OnExpiry, now, now, now + Events.NoticeRetention, null);
         });
     }
 
-    HttpRequestMessage BuildRequest(Project project, Delivery d, OutboundOptions o)
+    HttpRequestMessage BuildRequest(Project project, Delivery d, OutboundOptions o, string url, bool memory)
     {
         var body = Encoding.UTF8.GetBytes(d.Body);
         var now = clock.GetUtcNow();
         var timestamp = now.ToUnixTimeSeconds();
-        var request = new HttpRequestMessage(HttpMethod.Post, project.Config.IncomingContentEndpointUrl)
+        var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        CustomerHeaders.Apply(request, project.Config, o.UserAgent);
+        // The memory webhook gets its own headers (plus the bearer token), not the three endpoints' custom headers.
+        CustomerHeaders.Apply(request, memory ? project.Config with { CustomHeaders = project.Config.MemoryWebhookCustomHeaders } : project.Config, o.UserAgent);
         request.Headers.TryAddWithoutValidation("webhook-id", d.WebhookId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.SignatureHeader(project.SigningSecrets(now), d.WebhookId, timestamp, body));

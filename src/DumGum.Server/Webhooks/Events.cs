@@ -26,6 +26,11 @@ public static class Events
     public const string AnswerProcessing = "answer.processing";
     public const string AnswerCreated = "answer.created";
     public const string ConversationDropped = "conversation.dropped";
+    /// <summary>The memory webhook's events (docs/memory.md, "Memory webhook"): sent to <c>memoryWebhookUrl</c>, on their own lane.</summary>
+    public const string MemoryUpdated = "memory.updated";
+    public const string MemoryChanged = "memory.changed";
+
+    public static bool IsMemoryEvent(string @event) => @event is MemoryUpdated or MemoryChanged;
 
     /// <summary>How long notices that no deadline governs (<c>conversation.dropped</c>) keep being retried.</summary>
     public static readonly TimeSpan NoticeRetention = TimeSpan.FromHours(24);

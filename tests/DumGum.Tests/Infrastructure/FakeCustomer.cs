@@ -31,6 +31,10 @@ public sealed class FakeCustomer : IAsyncDisposable
     public ConcurrentQueue<ReceivedCall> Calls { get; } = new();
     public ConcurrentQueue<ReceivedEvent> Attempts { get; } = new();
     public ConcurrentQueue<ReceivedEvent> Events { get; } = new();
+    /// <summary>Events POSTed to <see cref="MemoryUrl"/> (the memory webhook), with the headers of each call in <see cref="Calls"/>.</summary>
+    public ConcurrentQueue<ReceivedEvent> MemoryEvents { get; } = new();
+    /// <summary>The memory webhook's answer status (default 204).</summary>
+    public Func<ReceivedEvent, int>? MemoryStatus { get; set; }
 
     /// <summary>Runs before the history answer; return a status code to answer with instead, or null to answer normally.</summary>
     public Func<HttpContext, Task<int?>>? HistoryHook { get; set; }
@@ -55,6 +59,7 @@ public sealed class FakeCustomer : IAsyncDisposable
     public string ProfileUrl => BaseUrl + "/profile";
     public string HistoryUrl => BaseUrl + "/history";
     public string IncomingUrl => BaseUrl + "/incoming";
+    public string MemoryUrl => BaseUrl + "/memory";
 
     public static async Task<FakeCustomer> StartAsync()
     {
@@ -88,6 +93,14 @@ public sealed class FakeCustomer : IAsyncDisposable
                 lock (list) foreach (var m in list) messages.Add(m.DeepClone());
             return Results.Text(new JsonObject { ["messages"] = messages }.ToJsonString(), "application/json");
         });
+        app.MapPost("/memory", async (HttpContext http) =>
+        {
+            Record(http);
+            var received = await ReadEventAsync(http);
+            var status = MemoryStatus?.Invoke(received) ?? 204;
+            if (status is >= 200 and < 300) MemoryEvents.Enqueue(received);
+            return Results.StatusCode(status);
+        });
         app.MapPost("/incoming", async (HttpContext http) =>
         {
             Record(http);
@@ -103,6 +116,28 @@ public sealed class FakeCustomer : IAsyncDisposable
             if (IncomingRetryAfter?.Invoke(received) is { } retryAfter) http.Response.Headers.RetryAfter = retryAfter;
             return Results.StatusCode(status);
         });
+    }
+
+    static async Task<ReceivedEvent> ReadEventAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        return new ReceivedEvent(http.Request.Headers["webhook-id"].ToString(),
+            long.Parse(http.Request.Headers["webhook-timestamp"].ToString(), System.Globalization.CultureInfo.InvariantCulture),
+            http.Request.Headers["webhook-signature"].ToString(), body, JsonNode.Parse(body)!.AsObject(), DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Waits until the memory webhook has accepted at least <paramref name="count"/> events.</summary>
+    public async Task<List<ReceivedEvent>> WaitForMemoryEventsAsync(int count = 1, double seconds = 20)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var found = MemoryEvents.ToList();
+            if (found.Count >= count) return found;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"expected {count} memory events, got {found.Count}");
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        }
     }
 
     void Record(HttpContext http) => Calls.Enqueue(new ReceivedCall(http.Request.Path, http.Request.QueryString.Value ?? "",

@@ -15,6 +15,8 @@ namespace DumGum.Replies.Prompt;
 /// <item><c>rules</c> (system, stable per settings): character, language and variant, lengths, emojis, questions,
 ///   fluency, meetings, intimacy, tone, AI disclosure;</item>
 /// <item><c>user</c> (system): what she knows of the user, the age gap, the distance;</item>
+/// <item><c>memories</c> (system, only when the pair has long-term memories): the most relevant and recent facts that
+///   fit their budget (<see cref="MemoryRenderer"/>);</item>
 /// <item><c>history</c> (one block per message, <c>user</c>/<c>assistant</c>): the newest messages that fit the budget;</item>
 /// <item><c>moment</c> (system, volatile): her local date and time from her own <c>timeZone</c>, time since the last message;</item>
 /// <item><c>steering</c> (system, volatile): the mode, per-reply choices, Smart Share, corrections, the answer format.</item>
@@ -42,6 +44,7 @@ public sealed class PromptBuilder(TokenCounter tokens)
     public const string PersonaBlock = "persona";
     public const string RulesBlock = "rules";
     public const string UserBlock = "user";
+    public const string MemoriesBlock = "memories";
     public const string HistoryBlock = "history";
     public const string MomentBlock = "moment";
     public const string SteeringBlock = "steering";
@@ -96,11 +99,16 @@ public sealed class PromptBuilder(TokenCounter tokens)
         var personaTokens = tokens.Count(persona);
         var rulesTokens = tokens.Count(rules);
         var userTokens = tokens.Count(user);
+        // Memories get at most a quarter of what the context leaves after the output, so history keeps most of it.
+        var memoriesBlock = context.Memories.Count == 0 ? null : MemoryRenderer.Render(sb, context.Memories, context.History, facts.UserName,
+            Math.Min(MemoryRenderer.MaxTokens, (model.ContextTokens - model.MaxOutputTokens) / 4), tokens);
+        var memories = memoriesBlock?.Text;
+        var memoriesTokens = memoriesBlock?.Tokens ?? 0;
         var momentTokens = tokens.Count(momentBase);
         var steeringTokens = tokens.Count(steeringHead) + tokens.Count(FormatInstruction);
 
         // Two fixed messages (the merged system message and the closing note) plus the reply priming.
-        var fixedTokens = personaTokens + rulesTokens + userTokens + momentTokens + steeringTokens
+        var fixedTokens = personaTokens + rulesTokens + userTokens + memoriesTokens + momentTokens + steeringTokens
                           + 2 * TokensPerMessage + ReplyPrimingTokens;
         var available = model.ContextTokens - model.MaxOutputTokens - fixedTokens;
 
@@ -148,24 +156,28 @@ public sealed class PromptBuilder(TokenCounter tokens)
         }
 
         var used = history.Count - first;
-        var blocks = new PromptBlock[5 + used];
+        var lead = memories is null ? 3 : 4;   // the system blocks before the history
+        var blocks = new PromptBlock[lead + 2 + used];
         blocks[0] = new PromptBlock(PersonaBlock, System, persona, personaTokens);
         blocks[1] = new PromptBlock(RulesBlock, System, rules, rulesTokens);
         blocks[2] = new PromptBlock(UserBlock, System, user, userTokens);
-        Array.Copy(picked, first, blocks, 3, used);
-        blocks[3 + used] = new PromptBlock(MomentBlock, System, moment, momentTokens);
-        blocks[4 + used] = new PromptBlock(SteeringBlock, System, steering, steeringTokens);
+        if (memories is not null) blocks[3] = new PromptBlock(MemoriesBlock, System, memories, memoriesTokens);
+        Array.Copy(picked, first, blocks, lead, used);
+        blocks[lead + used] = new PromptBlock(MomentBlock, System, moment, momentTokens);
+        blocks[lead + 1 + used] = new PromptBlock(SteeringBlock, System, steering, steeringTokens);
 
         var messages = new ChatMessage[2 + used];
-        messages[0] = new ChatMessage(ChatRole.System, string.Concat(persona, BlockSeparator, rules, BlockSeparator, user));
+        messages[0] = new ChatMessage(ChatRole.System, memories is null
+            ? string.Concat(persona, BlockSeparator, rules, BlockSeparator, user)
+            : string.Concat(persona, BlockSeparator, rules, BlockSeparator, user, BlockSeparator, memories));
         for (var i = 0; i < used; i++)
         {
-            var block = blocks[3 + i];
+            var block = blocks[lead + i];
             messages[1 + i] = new ChatMessage(block.Role == Assistant ? ChatRole.Assistant : ChatRole.User, block.Text);
         }
         messages[1 + used] = new ChatMessage(ChatRole.User, string.Concat(moment, BlockSeparator, steering));
 
-        var total = personaTokens + rulesTokens + userTokens + historyTokens + momentTokens + steeringTokens
+        var total = personaTokens + rulesTokens + userTokens + memoriesTokens + historyTokens + momentTokens + steeringTokens
                     + 2 * TokensPerMessage + ReplyPrimingTokens;
         return new Prompt(blocks, messages, total, used, history.Count - used);
     }
