@@ -124,6 +124,15 @@ internal sealed class Catalogue
     public Dictionary<string, string[]> Emojis { get; init; } = [];
     /// <summary>The mood of each reply intent, to pick an emoji from.</summary>
     public Dictionary<string, string> Moods { get; init; } = [];
+    /// <summary>Named personalities (<c>personaPersonality</c>, else the profile's) and the emoji and question rates they set when the request does not.</summary>
+    public Dictionary<string, PersonalityDefaults> Personalities { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>How often a personality puts an emoji in a reply and ends it with a question, both 0–1.</summary>
+internal sealed class PersonalityDefaults
+{
+    public double Emojis { get; init; }
+    public double Questions { get; init; }
 }
 
 internal sealed class HobbyInfo
