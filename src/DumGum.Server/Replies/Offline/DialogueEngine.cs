@@ -71,6 +71,10 @@ internal static class DialogueEngine
         /// <summary><c>sentenceLength</c>: -1 SHORT prefers the shorter half of the phrasings, +1 LONG the longer half.</summary>
         readonly int sentenceBias;
         readonly PersonalityDefaults? personality;
+        readonly int lastPersona;
+        readonly UserFacts user;
+        /// <summary>Placeholders of the user's facts to prefer: his job when his newest messages talk about work.</summary>
+        readonly List<string> prefer = [];
         readonly List<string> usedNow = [];
         readonly string userName;
         readonly string personaName;
@@ -95,14 +99,15 @@ internal static class DialogueEngine
                 Upper(context.Parameters.PersonaPersonality) ?? Upper(context.Persona.Personality) ?? "");
             userName = ProfileRenderer.DisplayName(context.User, null).Trim();
             personaName = ProfileRenderer.DisplayName(context.Persona, overrides).Trim();
+            lastPersona = -1;
+            for (var i = context.History.Count - 1; i >= 0; i--)
+                if (context.History[i].Sender == Sender.Persona) { lastPersona = i; break; }
+            user = UserFacts.Read(context, pack, lastPersona);
         }
 
         public OfflineReply Compose()
         {
             var history = c.History;
-            var lastPersona = -1;
-            for (var i = history.Count - 1; i >= 0; i--)
-                if (history[i].Sender == Sender.Persona) { lastPersona = i; break; }
             var trailing = new List<HistoryMessage>();
             for (var i = lastPersona + 1; i < history.Count; i++)
                 if (history[i].Sender == Sender.User) trailing.Add(history[i]);
@@ -123,17 +128,27 @@ internal static class DialogueEngine
             if (main == Intents.AndYou) main = ResolveAndYou(lastPersona);
             if (second == Intents.AndYou || (second is not null && Intents.SameGroup(second, main))) second = null;
 
+            // What he just told her about himself: the answer when nothing else was asked, else acknowledged.
+            var told = user.NewJob is not null ? "told.job" : user.NewCity is not null ? "told.city" : null;
+            var newest = string.Join(" ", trailing.Select(m => m.Text));
+            if (user.Job is not null && UserFacts.Mentions(pack, newest, pack.JobTopic)) prefer.AddRange(["userJob", "userAjob"]);
+
             string? pictureId = null;
             var key = main switch
             {
                 Intents.Meet => "meet." + MeetingPolicy(),
                 Intents.PhotoRequest => (pictureId = ShareablePicture()) is null ? "photo_decline" : "photo_share",
+                Intents.Recall => "recall." + Recalled(newest),
+                Intents.Unknown when told is not null => told,
                 _ => main,
             };
+            if (key == told) told = null;
 
             var length = Upper(c.Parameters.MessageLength) ?? "MEDIUM";
             var farewell = main is Intents.Goodbye or Intents.GoodNight;
             var ask = c.EndWithQuestion ?? (!farewell && Unit(101) < (personality?.Questions ?? DefaultQuestionRate));
+            // She does not know: she asks (unless the customer wants no question).
+            if (key == "recall.unknown") ask = c.EndWithQuestion ?? true;
 
             var slots = new List<Slot>(5);
             var mainCandidates = Candidates(pack.Replies, key);
@@ -144,6 +159,7 @@ internal static class DialogueEngine
             if (mainText is null && (!ask || Question(main, peek: true) is null)) mainText = Pick(mainCandidates, fact, required: true);
             string? ack = null;
             if (second is not null && length != "SHORT") ack = Pick(Candidates(pack.Acks, second), null, required: false);
+            else if (told is not null && length != "SHORT") ack = Pick(Candidates(pack.Acks, told), null, required: false);
             if (ack is not null && second == Intents.Greeting) slots.Add(new(SlotKind.Ack, ack));
             if (mainText is not null) slots.Add(new(SlotKind.Main, WithEmoji(mainText, main)));
             if (ack is not null && second != Intents.Greeting) slots.Add(new(SlotKind.Ack, ack));
@@ -159,6 +175,18 @@ internal static class DialogueEngine
             if (c.Parameters.FixedResponseLength && ReplyChecks.LengthRange(Upper(c.Parameters.MessageLength)) is { } range)
                 FitLength(slots, range, mainCandidates, fact, main);
             return Finish(slots, pictureId, main, second, key);
+        }
+
+        /// <summary>What "do you remember…?" asks about (his job, city or name, by the words of the question; else what she knows), or <c>unknown</c>.</summary>
+        string Recalled(string text)
+        {
+            var rules = pack.UserFacts;
+            var asked = UserFacts.Says(text, rules?.Job?.Recall ?? []) || UserFacts.Mentions(pack, text, pack.JobTopic) ? "job"
+                : UserFacts.Says(text, rules?.City?.Recall ?? []) ? "city"
+                : UserFacts.Says(text, rules?.NameRecall ?? []) ? "name"
+                : user.Job is not null ? "job" : user.City is not null ? "city" : "name";
+            var known = asked switch { "job" => user.Job, "city" => user.City, _ => userName.Length > 0 ? userName : null };
+            return known is null ? "unknown" : asked;
         }
 
         enum SlotKind { Main, Ack, Extra, Question }
@@ -365,6 +393,9 @@ internal static class DialogueEngine
             for (var k = 0; k < candidates.Count; k++)
                 if (Fill(candidates[(start + k) % candidates.Count]) is { } filled) order.Add((candidates[(start + k) % candidates.Count], filled));
             if (sentenceBias != 0 && order.Count > 1) order = PreferLength(order);
+            // His own facts first when he talks about them ("work was awful" and he said he is a nurse).
+            if (prefer.Count > 0 && order.Count > 1)
+                order = [.. order.Where(o => prefer.Any(o.T.Uses)), .. order.Where(o => !prefer.Any(o.T.Uses))];
             string? fallback = null;
             var oldest = -1;
             foreach (var (t, text) in order)
@@ -493,8 +524,12 @@ internal static class DialogueEngine
                     var code = facts.Music[(int)(seed % (ulong)facts.Music.Count)];
                     return pack.Word("music." + code.ToUpperInvariant()) ?? Humanize.Enum(code);
                 case "daypart": return pack.Word("daypart." + part);
-                case "userCity":
-                    return ProfileRenderer.IsValidCountryCode(c.User.CountryCode) && !string.IsNullOrWhiteSpace(c.User.City) ? c.User.City.Trim() : null;
+                case "userCity": return user.City;
+                case "userJob": return user.Job is { } uj ? Noun(uj) : null;
+                case "userAjob":
+                    if (user.Job is not { } ujob) return null;
+                    var unoun = Noun(ujob);
+                    return pack.Articles ? ("aeiou".Contains(char.ToLowerInvariant(unoun[0]), StringComparison.Ordinal) ? "an " : "a ") + unoun : unoun;
                 default: return null;
             }
         }

@@ -28,6 +28,8 @@ internal static class Intents
     public const string GoodNight = "good_night";
     public const string AndYou = "and_you";
     public const string Thanks = "thanks";
+    /// <summary>"Do you remember what I do?": a question about what the user told her.</summary>
+    public const string Recall = "recall";
     public const string Gift = "gift";
     public const string Picture = "picture";
     public const string Sticker = "sticker";
@@ -37,7 +39,7 @@ internal static class Intents
     /// <summary>Ties are broken in this order: what changes the conversation most comes first.</summary>
     public static readonly string[] Priority =
     [
-        Meet, PhotoRequest, Sad, GoodNews, GoodNight, Goodbye, AskJob, AskCity, AskAge, AskPets, AskFamily, AskFood,
+        Meet, PhotoRequest, Recall, Sad, GoodNews, GoodNight, Goodbye, AskJob, AskCity, AskAge, AskPets, AskFamily, AskFood,
         AskMusic, AskTravel, AskWeekend, AskHobbies, HowAreYou, WhatDoing, Flirt, Compliment, Thanks, AndYou, Greeting,
     ];
 
