@@ -116,7 +116,10 @@ internal static class DialogueEngine
             if (c.Mode == ReplyMode.Icebreaker || !anyUser)
                 return Engage(Intents.Greeting, ["hello." + part], "icebreaker");
             if (c.Mode == ReplyMode.Revive) return Engage(Intents.Unknown, [], "revive");
-            if (c.Mode == ReplyMode.Nudge || trailing.Count == 0) return Engage(Intents.Unknown, [], "nudge");
+            if (c.Mode == ReplyMode.Nudge) return Engage(Intents.Unknown, [], "nudge");
+            // Nothing new from him: after a long silence a "long time no talk" reads right, as Engage AUTO decides.
+            if (trailing.Count == 0)
+                return Engage(Intents.Unknown, [], c.Now - history[^1].Date >= DumGum.Replies.Engage.NudgeWindow ? "revive" : "nudge");
 
             foreach (var m in trailing)
                 if (!string.IsNullOrWhiteSpace(m.Text))
