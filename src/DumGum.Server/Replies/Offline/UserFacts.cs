@@ -18,6 +18,9 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
     /// <summary>At most this many words make a job or a city ("pastry chef", "San Sebastián").</summary>
     const int MaxWords = 3;
 
+    /// <summary>A message this long at most may be a bare answer to her question ("A nurse, haha, and you?").</summary>
+    const int ShortAnswer = 60;
+
     public static UserFacts Read(ReplyContext c, LanguagePack pack, int lastPersona)
     {
         var rules = pack.UserFacts;
@@ -29,13 +32,17 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
 
         string? newJob = null, newCity = null;
         var history = c.History;
-        for (var i = 0; i < history.Count; i++)
+        // The same window as her own phrasings: what he said long before that is not read (and the cost stays flat).
+        for (var i = Math.Max(0, history.Count - 2 * DialogueEngine.RecentPersonaMessages); i < history.Count; i++)
         {
             if (history[i].Sender != Sender.User || string.IsNullOrWhiteSpace(history[i].Text)) continue;
             var trailing = i > lastPersona;
-            // An answer right after she asked: "A nurse, and you?" after "What do you do?".
-            var asked = i > 0 && history[i - 1].Sender == Sender.Persona ? Asked(pack, history[i - 1].Text) : null;
             var text = history[i].Text!;
+            // An answer right after she asked: "A nurse, and you?" after "What do you do?". Answers are short; only then
+            // is her message read.
+            var asked = i > 0 && history[i - 1].Sender == Sender.Persona && history[i - 1].Text is { } hers
+                        && hers.Contains('?', StringComparison.Ordinal) && text.Length <= ShortAnswer
+                ? Asked(pack, hers) : null;
             if (Find(text, rules.Job, rules, asked == Intents.AskJob, capitalised: false) is { } statedJob)
             {
                 job = statedJob;
@@ -73,12 +80,8 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
             var words = Words(clause);
             if (words.Count == 0) continue;
             var folded = words.Select(Fold).ToArray();
-            foreach (var pattern in answering ? rule.Statements.Concat(rule.Answers) : rule.Statements)
+            foreach (var (anchored, stems) in answering ? rule.CompiledStatements.Concat(rule.CompiledAnswers) : rule.CompiledStatements)
             {
-                var parts = pattern.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                var anchored = parts.Length > 0 && parts[0] == "^";
-                var stems = (anchored ? parts[1..] : parts).Select(Fold).ToArray();
-                if (stems.Length == 0 || stems[^1] != "*") continue;
                 var fixedWords = stems.Length - 1;
                 for (var start = 0; start + fixedWords < folded.Length; start++)
                 {
@@ -96,11 +99,11 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
 
     static string? Capture(List<string> words, string[] folded, int from, UserFactRule rule, UserFactData data, bool capitalised)
     {
-        if (rule.Not.Any(n => Fold(n) == folded[from]) || data.Stop.Any(s => Fold(s) == folded[from])) return null;
+        if (rule.NotSet.Contains(folded[from]) || data.StopSet.Contains(folded[from])) return null;
         var taken = new List<string>(MaxWords);
         for (var i = from; i < words.Count && taken.Count < MaxWords; i++)
         {
-            if (data.Stop.Any(s => Fold(s) == folded[i])) break;
+            if (data.StopSet.Contains(folded[i])) break;
             // "Madrid now" is Madrid, "New York" is New York: a city goes on with capitalised words only.
             if (capitalised && i > from && !char.IsUpper(words[i][0])) break;
             taken.Add(words[i]);
@@ -130,7 +133,7 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
     }
 
     /// <summary>Lower case without accents: "Métier" and "metier" are one word.</summary>
-    static string Fold(string word)
+    internal static string Fold(string word)
     {
         var decomposed = word.ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(decomposed.Length);
@@ -172,6 +175,9 @@ internal sealed class UserFactData
     public UserFactRule? City { get; init; }
     /// <summary>Phrases that make "do you remember…?" about his name ("my name").</summary>
     public string[] NameRecall { get; init; } = [];
+
+    HashSet<string>? stopSet;
+    internal HashSet<string> StopSet => stopSet ??= Stop.Select(UserFacts.Fold).ToHashSet(StringComparer.Ordinal);
 }
 
 internal sealed class UserFactRule
@@ -188,4 +194,19 @@ internal sealed class UserFactRule
     public string[] Recall { get; init; } = [];
     /// <summary>Begin the fact with a capital (German nouns).</summary>
     public bool Capitalise { get; init; }
+
+    // Folded once, on first use (a benign race: two threads compute the same arrays).
+    HashSet<string>? notSet;
+    (bool Anchored, string[] Words)[]? statements, answers;
+    internal HashSet<string> NotSet => notSet ??= Not.Select(UserFacts.Fold).ToHashSet(StringComparer.Ordinal);
+    internal (bool Anchored, string[] Words)[] CompiledStatements => statements ??= Compile(Statements);
+    internal (bool Anchored, string[] Words)[] CompiledAnswers => answers ??= Compile(Answers);
+
+    /// <summary>"^ a *" → anchored, ["a", "*"]; a phrase that does not end with <c>*</c> is left out.</summary>
+    static (bool, string[])[] Compile(string[] patterns) =>
+    [
+        .. patterns.Select(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(parts => (parts.Length > 0 && parts[0] == "^", parts.SkipWhile(w => w == "^").Select(UserFacts.Fold).ToArray()))
+            .Where(x => x.Item2.Length > 0 && x.Item2[^1] == "*"),
+    ];
 }
