@@ -461,11 +461,12 @@ internal static class DialogueEngine
 
         bool Used(Template t, string text)
         {
-            var sig = t.Signature.Length >= 10 ? t.Signature : Template.Normalize(text);
+            var own = t.Signature.Length >= 10;
+            var sig = own ? t.Signature : Template.Normalize(text);
             if (sig.Length == 0) return false;
             if (recent.Contains(sig, StringComparison.Ordinal)) return true;
             // Her earlier messages may carry typos (fluencyDegradation): the phrasing is still hers.
-            if (recentCanonical.Contains(Fluency.Canonical(sig), StringComparison.Ordinal)) return true;
+            if (recentCanonical.Contains(own ? t.CanonicalSignature : Fluency.Canonical(sig), StringComparison.Ordinal)) return true;
             foreach (var u in usedNow)
                 if (u.Contains(sig, StringComparison.Ordinal) || sig.Contains(u, StringComparison.Ordinal)) return true;
             return false;

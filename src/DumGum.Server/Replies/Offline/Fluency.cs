@@ -86,17 +86,17 @@ internal static class Fluency
     /// A normalised text (<see cref="Template.Normalize"/>) with the inner letters of each word sorted, so a word with two
     /// neighbouring letters swapped reads as the word itself: how a phrasing is still recognised in a degraded message.
     /// </summary>
-    public static string Canonical(string normalized)
-    {
-        var sb = new StringBuilder(normalized.Length);
-        foreach (var w in normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+    public static string Canonical(string normalized) =>
+        // In place, one string and no split: this runs over her recent messages on every reply.
+        string.Create(normalized.Length, normalized, static (span, source) =>
         {
-            if (sb.Length > 0) sb.Append(' ');
-            if (w.Length < 4) { sb.Append(w); continue; }
-            var inner = w.ToCharArray(1, w.Length - 2);
-            Array.Sort(inner);
-            sb.Append(w[0]).Append(inner).Append(w[^1]);
-        }
-        return sb.ToString();
-    }
+            source.CopyTo(span);
+            var start = 0;
+            for (var i = 0; i <= span.Length; i++)
+            {
+                if (i < span.Length && span[i] != ' ') continue;
+                if (i - start >= 4) span.Slice(start + 1, i - start - 2).Sort();
+                start = i + 1;
+            }
+        });
 }

@@ -21,6 +21,9 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
     /// <summary>A message this long at most may be a bare answer to her question ("A nurse, haha, and you?").</summary>
     const int ShortAnswer = 60;
 
+    /// <summary>His messages read for stated facts, newest first.</summary>
+    public const int RecentUserMessages = 20;
+
     public static UserFacts Read(ReplyContext c, LanguagePack pack, int lastPersona)
     {
         var rules = pack.UserFacts;
@@ -31,25 +34,40 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
         if (rules is null) return new UserFacts(job, city, null, null);
 
         string? newJob = null, newCity = null;
+        bool jobFound = false, cityFound = false;
         var history = c.History;
-        // The same window as her own phrasings: what he said long before that is not read (and the cost stays flat).
-        for (var i = Math.Max(0, history.Count - 2 * DialogueEngine.RecentPersonaMessages); i < history.Count; i++)
+        // Newest first, his last few messages only: the newest statement wins, so the search for a slot stops at the
+        // first one found, and what he said long before is not read (the cost stays flat however long the chat is).
+        var read = 0;
+        for (var i = history.Count - 1; i >= 0 && read < RecentUserMessages && !(jobFound && cityFound); i--)
         {
             if (history[i].Sender != Sender.User || string.IsNullOrWhiteSpace(history[i].Text)) continue;
+            read++;
             var trailing = i > lastPersona;
             var text = history[i].Text!;
+            var clauses = Parse(text);
             // An answer right after she asked: "A nurse, and you?" after "What do you do?". Answers are short; only then
-            // is her message read.
-            var asked = i > 0 && history[i - 1].Sender == Sender.Persona && history[i - 1].Text is { } hers
-                        && hers.Contains('?', StringComparison.Ordinal) && text.Length <= ShortAnswer
-                ? Asked(pack, hers) : null;
-            if (Find(text, rules.Job, rules, asked == Intents.AskJob, capitalised: false) is { } statedJob)
+            // is her message read, and only when no statement was found.
+            string? asked = null;
+            var askedRead = false;
+            string? Asked() {
+                if (askedRead) return asked;
+                askedRead = true;
+                return asked = i > 0 && history[i - 1].Sender == Sender.Persona && history[i - 1].Text is { } hers
+                               && hers.Contains('?', StringComparison.Ordinal) && text.Length <= ShortAnswer
+                    ? AskedAbout(pack, hers) : null;
+            }
+            if (!jobFound && (Find(clauses, rules.Job, rules, answering: false, capitalised: false)
+                              ?? (Asked() == Intents.AskJob ? Find(clauses, rules.Job, rules, answering: true, capitalised: false) : null)) is { } statedJob)
             {
+                jobFound = true;
                 job = statedJob;
                 if (trailing) newJob = statedJob;
             }
-            if (Find(text, rules.City, rules, asked == Intents.AskCity, capitalised: true) is { } statedCity)
+            if (!cityFound && (Find(clauses, rules.City, rules, answering: false, capitalised: true)
+                               ?? (Asked() == Intents.AskCity ? Find(clauses, rules.City, rules, answering: true, capitalised: true) : null)) is { } statedCity)
             {
+                cityFound = true;
                 city = statedCity;
                 if (trailing) newCity = statedCity;
             }
@@ -57,8 +75,23 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
         return new UserFacts(job, city, newJob, newCity);
     }
 
+    /// <summary>A message's clauses, each as its words and the same words folded (read once per message).</summary>
+    static List<(List<string> Words, string[] Folded)> Parse(string text)
+    {
+        var list = new List<(List<string>, string[])>();
+        foreach (var clause in Clauses(text))
+        {
+            var words = Words(clause);
+            if (words.Count == 0) continue;
+            var folded = new string[words.Count];
+            for (var k = 0; k < words.Count; k++) folded[k] = Fold(words[k]);
+            list.Add((words, folded));
+        }
+        return list;
+    }
+
     /// <summary>Which fact her message asked about, if any (job or city).</summary>
-    static string? Asked(LanguagePack pack, string? text)
+    static string? AskedAbout(LanguagePack pack, string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var scores = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -72,14 +105,11 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
     /// The words after a statement ("i work as *"), or at the start of an answer, up to a stop word or the end of the
     /// clause (at most three words; a city's words after the first only with a capital).
     /// </summary>
-    static string? Find(string text, UserFactRule? rule, UserFactData data, bool answering, bool capitalised)
+    static string? Find(List<(List<string> Words, string[] Folded)> clauses, UserFactRule? rule, UserFactData data, bool answering, bool capitalised)
     {
         if (rule is null) return null;
-        foreach (var clause in Clauses(text))
+        foreach (var (words, folded) in clauses)
         {
-            var words = Words(clause);
-            if (words.Count == 0) continue;
-            var folded = words.Select(Fold).ToArray();
             foreach (var (anchored, stems) in answering ? rule.CompiledStatements.Concat(rule.CompiledAnswers) : rule.CompiledStatements)
             {
                 var fixedWords = stems.Length - 1;
@@ -135,6 +165,8 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
     /// <summary>Lower case without accents: "Métier" and "metier" are one word.</summary>
     internal static string Fold(string word)
     {
+        // Most words are plain ASCII: lower case is all there is to do.
+        if (System.Text.Ascii.IsValid(word)) return word.ToLowerInvariant();
         var decomposed = word.ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(decomposed.Length);
         foreach (var ch in decomposed)
