@@ -460,7 +460,7 @@ public sealed class OfflineChatClientTests
     static readonly HashSet<string> KnownPlaceholders =
     [
         "user", "me", "gift", "job", "ajob", "city", "age", "pet", "petName", "child", "childName", "children", "hobby", "hobby2",
-        "food", "travel", "music", "daypart", "userCity",
+        "food", "travel", "music", "daypart", "userCity", "userJob", "userAjob",
     ];
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DumGum.Customers;
+using DumGum.Replies.Checks;
 using DumGum.Replies.Prompt;
 
 namespace DumGum.Replies.Offline;
@@ -65,6 +66,15 @@ internal static class DialogueEngine
         readonly string part;
         readonly ulong seed;
         readonly string recent;
+        readonly string recentCanonical;
+        readonly Fluency.Level? fluency;
+        /// <summary><c>sentenceLength</c>: -1 SHORT prefers the shorter half of the phrasings, +1 LONG the longer half.</summary>
+        readonly int sentenceBias;
+        readonly PersonalityDefaults? personality;
+        readonly int lastPersona;
+        readonly UserFacts user;
+        /// <summary>Placeholders of the user's facts to prefer: his job when his newest messages talk about work.</summary>
+        readonly List<string> prefer = [];
         readonly List<string> usedNow = [];
         readonly string userName;
         readonly string personaName;
@@ -82,16 +92,22 @@ internal static class DialogueEngine
             part = DayParts[DayPartIndex(context.Now, ProfileRenderer.TimeZoneOf(context.Persona, overrides, out _))];
             seed = Seed(context);
             recent = RecentPersonaText(context.History);
+            recentCanonical = Fluency.Canonical(recent);
+            fluency = Fluency.Of(context.Parameters.FluencyDegradation);
+            sentenceBias = Upper(context.Parameters.SentenceLength) switch { "SHORT" => -1, "LONG" => 1, _ => 0 };
+            personality = OfflineData.Catalogue.Personalities.GetValueOrDefault(
+                Upper(context.Parameters.PersonaPersonality) ?? Upper(context.Persona.Personality) ?? "");
             userName = ProfileRenderer.DisplayName(context.User, null).Trim();
             personaName = ProfileRenderer.DisplayName(context.Persona, overrides).Trim();
+            lastPersona = -1;
+            for (var i = context.History.Count - 1; i >= 0; i--)
+                if (context.History[i].Sender == Sender.Persona) { lastPersona = i; break; }
+            user = UserFacts.Read(context, pack, lastPersona);
         }
 
         public OfflineReply Compose()
         {
             var history = c.History;
-            var lastPersona = -1;
-            for (var i = history.Count - 1; i >= 0; i--)
-                if (history[i].Sender == Sender.Persona) { lastPersona = i; break; }
             var trailing = new List<HistoryMessage>();
             for (var i = lastPersona + 1; i < history.Count; i++)
                 if (history[i].Sender == Sender.User) trailing.Add(history[i]);
@@ -100,7 +116,10 @@ internal static class DialogueEngine
             if (c.Mode == ReplyMode.Icebreaker || !anyUser)
                 return Engage(Intents.Greeting, ["hello." + part], "icebreaker");
             if (c.Mode == ReplyMode.Revive) return Engage(Intents.Unknown, [], "revive");
-            if (c.Mode == ReplyMode.Nudge || trailing.Count == 0) return Engage(Intents.Unknown, [], "nudge");
+            if (c.Mode == ReplyMode.Nudge) return Engage(Intents.Unknown, [], "nudge");
+            // Nothing new from him: after a long silence a "long time no talk" reads right, as Engage AUTO decides.
+            if (trailing.Count == 0)
+                return Engage(Intents.Unknown, [], c.Now - history[^1].Date >= DumGum.Replies.Engage.NudgeWindow ? "revive" : "nudge");
 
             foreach (var m in trailing)
                 if (!string.IsNullOrWhiteSpace(m.Text))
@@ -112,19 +131,29 @@ internal static class DialogueEngine
             if (main == Intents.AndYou) main = ResolveAndYou(lastPersona);
             if (second == Intents.AndYou || (second is not null && Intents.SameGroup(second, main))) second = null;
 
+            // What he just told her about himself: the answer when nothing else was asked, else acknowledged.
+            var told = user.NewJob is not null ? "told.job" : user.NewCity is not null ? "told.city" : null;
+            var newest = string.Join(" ", trailing.Select(m => m.Text));
+            if (user.Job is not null && UserFacts.Mentions(pack, newest, pack.JobTopic)) prefer.AddRange(["userJob", "userAjob"]);
+
             string? pictureId = null;
             var key = main switch
             {
                 Intents.Meet => "meet." + MeetingPolicy(),
                 Intents.PhotoRequest => (pictureId = ShareablePicture()) is null ? "photo_decline" : "photo_share",
+                Intents.Recall => "recall." + Recalled(newest),
+                Intents.Unknown when told is not null => told,
                 _ => main,
             };
+            if (key == told) told = null;
 
             var length = Upper(c.Parameters.MessageLength) ?? "MEDIUM";
             var farewell = main is Intents.Goodbye or Intents.GoodNight;
-            var ask = c.EndWithQuestion ?? (!farewell && Unit(101) < DefaultQuestionRate);
+            var ask = c.EndWithQuestion ?? (!farewell && Unit(101) < (personality?.Questions ?? DefaultQuestionRate));
+            // She does not know: she asks (unless the customer wants no question).
+            if (key == "recall.unknown") ask = c.EndWithQuestion ?? true;
 
-            var slots = new List<string>(5);
+            var slots = new List<Slot>(5);
             var mainCandidates = Candidates(pack.Replies, key);
             var fact = Intents.Facts.GetValueOrDefault(main) ?? (main == Intents.Gift ? "gift" : null);
             var mainText = Pick(mainCandidates, fact, required: false);
@@ -133,39 +162,123 @@ internal static class DialogueEngine
             if (mainText is null && (!ask || Question(main, peek: true) is null)) mainText = Pick(mainCandidates, fact, required: true);
             string? ack = null;
             if (second is not null && length != "SHORT") ack = Pick(Candidates(pack.Acks, second), null, required: false);
-            if (ack is not null && second == Intents.Greeting) slots.Add(ack);
-            if (mainText is not null) slots.Add(WithEmoji(mainText, main));
-            if (ack is not null && second != Intents.Greeting) slots.Add(ack);
+            else if (told is not null && length != "SHORT") ack = Pick(Candidates(pack.Acks, told), null, required: false);
+            if (ack is not null && second == Intents.Greeting) slots.Add(new(SlotKind.Ack, ack));
+            if (mainText is not null) slots.Add(new(SlotKind.Main, WithEmoji(mainText, main)));
+            if (ack is not null && second != Intents.Greeting) slots.Add(new(SlotKind.Ack, ack));
             if (length == "LONG")
             {
-                if (Pick(Candidates(pack.Replies, "extra"), null, required: false) is { } extra) slots.Add(extra);
-                if (Pick(Candidates(pack.Replies, "remark"), null, required: false) is { } remark) slots.Add(remark);
+                if (Pick(Candidates(pack.Replies, "extra"), null, required: false) is { } extra) slots.Add(new(SlotKind.Extra, extra));
+                if (Pick(Candidates(pack.Replies, "remark"), null, required: false) is { } remark) slots.Add(new(SlotKind.Extra, remark));
             }
             else if (length == "MEDIUM" && !ask && second is null && !farewell && Unit(102) < 0.5
                      && Pick(Candidates(pack.Replies, "remark"), null, required: false) is { } remark)
-                slots.Add(remark);
-            if (ask && Question(main) is { } question) slots.Add(question);
+                slots.Add(new(SlotKind.Extra, remark));
+            if (ask && Question(main) is { } question) slots.Add(new(SlotKind.Question, question));
+            if (c.Parameters.FixedResponseLength && ReplyChecks.LengthRange(Upper(c.Parameters.MessageLength)) is { } range)
+                FitLength(slots, range, mainCandidates, fact, main);
             return Finish(slots, pictureId, main, second, key);
         }
 
+        /// <summary>What "do you remember…?" asks about (his job, city or name, by the words of the question; else what she knows), or <c>unknown</c>.</summary>
+        string Recalled(string text)
+        {
+            var rules = pack.UserFacts;
+            var asked = UserFacts.Says(text, rules?.Job?.Recall ?? []) || UserFacts.Mentions(pack, text, pack.JobTopic) ? "job"
+                : UserFacts.Says(text, rules?.City?.Recall ?? []) ? "city"
+                : UserFacts.Says(text, rules?.NameRecall ?? []) ? "name"
+                : user.Job is not null ? "job" : user.City is not null ? "city" : "name";
+            var known = asked switch { "job" => user.Job, "city" => user.City, _ => userName.Length > 0 ? userName : null };
+            return known is null ? "unknown" : asked;
+        }
+
+        enum SlotKind { Main, Ack, Extra, Question }
+
+        /// <summary>One sentence (or two) of the reply and what it is for, so a length target knows what it may drop or add.</summary>
+        readonly record struct Slot(SlotKind Kind, string Text);
+
+        /// <summary>
+        /// <c>fixedResponseLength</c>: the reply is brought into the <c>messageLength</c> range the model path is checked
+        /// against (docs/behaviour.md, "Output"): too long drops the remark, the extra sentence and the acknowledgement,
+        /// then a question nobody required, then takes the shortest phrasing of the answer; too short adds sentences about
+        /// her life and the moment, then a question unless none is wanted.
+        /// </summary>
+        void FitLength(List<Slot> slots, (int Min, int Max) range, List<Template> mainCandidates, string? fact, string main)
+        {
+            while (Measure(slots) > range.Max)
+            {
+                var drop = slots.FindLastIndex(s => s.Kind is SlotKind.Extra or SlotKind.Ack);
+                if (drop < 0 && c.EndWithQuestion is not true && slots.Count > 1) drop = slots.FindLastIndex(s => s.Kind == SlotKind.Question);
+                if (drop < 0) break;
+                slots.RemoveAt(drop);
+            }
+            if (Measure(slots) > range.Max)
+                for (var i = 0; i < slots.Count; i++)
+                {
+                    var kind = slots[i].Kind;
+                    var pool = kind == SlotKind.Main ? mainCandidates : Candidates(pack.Questions, main).Concat(Candidates(pack.Questions, "generic")).ToList();
+                    var shorter = Shortest(pool, kind == SlotKind.Main ? fact : null);
+                    if (shorter is null || shorter.Length >= slots[i].Text.Length) continue;
+                    slots[i] = new(kind, kind == SlotKind.Main ? WithEmoji(shorter, main) : shorter);
+                    // An emoji is decoration: the answer goes first.
+                    if (Measure(slots) > range.Max) slots[i] = new(kind, shorter);
+                    if (Measure(slots) <= range.Max) break;
+                }
+            var at = slots.FindIndex(s => s.Kind == SlotKind.Question);
+            if (at < 0) at = slots.Count;
+            foreach (var source in new[] { "extra", "remark", "extra", "extra", "remark" })
+            {
+                if (Measure(slots) >= range.Min) return;
+                if (Pick(Candidates(pack.Replies, source), null, required: false) is not { } more) continue;
+                if (Measure([.. slots, new(SlotKind.Extra, more)]) > range.Max) continue;
+                slots.Insert(at++, new(SlotKind.Extra, more));
+            }
+            if (Measure(slots) < range.Min && c.EndWithQuestion is not false && slots.All(s => s.Kind != SlotKind.Question)
+                && Question(main) is { } q)
+                slots.Add(new(SlotKind.Question, q));
+        }
+
+        /// <summary>The length the check counts (characters as people see them) of the reply as it will be sent.</summary>
+        int Measure(List<Slot> slots) =>
+            new StringInfo(Degrade(string.Join(" ", slots.Select(s => s.Text)))).LengthInTextElements;
+
+        /// <summary>The shortest filled phrasing (naming <paramref name="fact"/> when one can), used or not: a length target wins.</summary>
+        string? Shortest(List<Template> candidates, string? fact)
+        {
+            string? best = null;
+            var named = false;
+            foreach (var t in candidates)
+            {
+                if (Fill(t) is not { } text || CopiesUser(text)) continue;
+                var names = fact is not null && UsesFact(t, fact);
+                if (best is null || (names && !named) || (names == named && text.Length < best.Length)) (best, named) = (text, names);
+            }
+            return best;
+        }
+
+        string Degrade(string text) => fluency is null ? text : Fluency.Degrade(text, fluency, n => Unit(300 + n));
+
         OfflineReply Engage(string intent, string[] openers, string key)
         {
-            var slots = new List<string>(3);
+            var slots = new List<Slot>(3);
             foreach (var opener in openers)
-                if (Pick(Candidates(pack.Replies, opener), null, required: false) is { } o) slots.Add(o);
-            slots.Add(WithEmoji(Pick(Candidates(pack.Replies, key), null, required: true)!, intent));
+                if (Pick(Candidates(pack.Replies, opener), null, required: false) is { } o) slots.Add(new(SlotKind.Ack, o));
+            slots.Add(new(SlotKind.Main, WithEmoji(Pick(Candidates(pack.Replies, key), null, required: true)!, intent)));
             // Icebreakers, nudges and revives end with a question unless the customer asked for none.
-            if (c.EndWithQuestion is not false && Question(key) is { } q) slots.Add(q);
+            if (c.EndWithQuestion is not false && Question(key) is { } q) slots.Add(new(SlotKind.Question, q));
+            if (c.Parameters.FixedResponseLength && ReplyChecks.LengthRange(Upper(c.Parameters.MessageLength)) is { } range)
+                FitLength(slots, range, Candidates(pack.Replies, key), null, key);
             return Finish(slots, null, intent, null, key);
         }
 
-        OfflineReply Finish(List<string> slots, string? pictureId, string main, string? second, string key)
+        OfflineReply Finish(List<Slot> slots, string? pictureId, string main, string? second, string key)
         {
             // A drawn split is used for LONG replies only (docs/behaviour.md): the answer, then the rest. Shorter replies
             // read as one message, and clients that asked for splits without a length keep the single message they got.
-            IReadOnlyList<string> parts = c.SplitReply && slots.Count > 1 && Upper(c.Parameters.MessageLength) == "LONG"
-                ? [string.Join(" ", slots.Take((slots.Count + 1) / 2)), string.Join(" ", slots.Skip((slots.Count + 1) / 2))]
-                : [string.Join(" ", slots)];
+            var texts = slots.Select(s => s.Text).ToList();
+            IReadOnlyList<string> parts = c.SplitReply && texts.Count > 1 && Upper(c.Parameters.MessageLength) == "LONG"
+                ? [Degrade(string.Join(" ", texts.Take((texts.Count + 1) / 2))), Degrade(string.Join(" ", texts.Skip((texts.Count + 1) / 2)))]
+                : [Degrade(string.Join(" ", texts))];
             return new OfflineReply(parts, pictureId, main, second, key, read ?? main);
         }
 
@@ -277,12 +390,17 @@ internal static class DialogueEngine
             if (fact is not null && candidates.Any(t => UsesFact(t, fact) && Fill(t) is not null))
                 candidates = candidates.Where(t => UsesFact(t, fact)).ToList();
             var start = (int)(Mix(s) % (ulong)candidates.Count);
+            var order = new List<(Template T, string Text)>(candidates.Count);
+            for (var k = 0; k < candidates.Count; k++)
+                if (Fill(candidates[(start + k) % candidates.Count]) is { } filled) order.Add((candidates[(start + k) % candidates.Count], filled));
+            if (sentenceBias != 0 && order.Count > 1) order = PreferLength(order);
+            // His own facts first when he talks about them ("work was awful" and he said he is a nurse).
+            if (prefer.Count > 0 && order.Count > 1)
+                order = [.. order.Where(o => prefer.Any(o.T.Uses)), .. order.Where(o => !prefer.Any(o.T.Uses))];
             string? fallback = null;
             var oldest = -1;
-            for (var k = 0; k < candidates.Count; k++)
+            foreach (var (t, text) in order)
             {
-                var t = candidates[(start + k) % candidates.Count];
-                if (Fill(t) is not { } text) continue;
                 if (!Used(t, text) && !CopiesUser(text))
                 {
                     if (!peek) Remember(t, text);
@@ -294,6 +412,28 @@ internal static class DialogueEngine
             }
             return required ? fallback ?? "…" : null;
         }
+
+        /// <summary>
+        /// <c>sentenceLength</c>: SHORT tries the shortest third of the phrasings (in words) first, LONG the longest third;
+        /// the others stay behind them for when those were used recently.
+        /// </summary>
+        List<(Template T, string Text)> PreferLength(List<(Template T, string Text)> order)
+        {
+            var words = order.Select(o => Words(o.Text)).ToList();
+            var sorted = words.Order().ToList();
+            var cut = sentenceBias < 0 ? sorted[(sorted.Count - 1) / 3] : sorted[sorted.Count - 1 - (sorted.Count - 1) / 3];
+            var preferred = new List<(Template, string)>(order.Count);
+            var rest = new List<(Template, string)>(order.Count);
+            for (var i = 0; i < order.Count; i++)
+            {
+                var keep = sentenceBias < 0 ? words[i] <= cut : words[i] >= cut;
+                (keep ? preferred : rest).Add(order[i]);
+            }
+            preferred.AddRange(rest);
+            return preferred;
+        }
+
+        static int Words(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
 
         static string Signature(Template t, string text) => t.Signature.Length >= 10 ? t.Signature : Template.Normalize(text);
 
@@ -319,9 +459,12 @@ internal static class DialogueEngine
 
         bool Used(Template t, string text)
         {
-            var sig = t.Signature.Length >= 10 ? t.Signature : Template.Normalize(text);
+            var own = t.Signature.Length >= 10;
+            var sig = own ? t.Signature : Template.Normalize(text);
             if (sig.Length == 0) return false;
             if (recent.Contains(sig, StringComparison.Ordinal)) return true;
+            // Her earlier messages may carry typos (fluencyDegradation): the phrasing is still hers.
+            if (recentCanonical.Contains(own ? t.CanonicalSignature : Fluency.Canonical(sig), StringComparison.Ordinal)) return true;
             foreach (var u in usedNow)
                 if (u.Contains(sig, StringComparison.Ordinal) || sig.Contains(u, StringComparison.Ordinal)) return true;
             return false;
@@ -383,8 +526,12 @@ internal static class DialogueEngine
                     var code = facts.Music[(int)(seed % (ulong)facts.Music.Count)];
                     return pack.Word("music." + code.ToUpperInvariant()) ?? Humanize.Enum(code);
                 case "daypart": return pack.Word("daypart." + part);
-                case "userCity":
-                    return ProfileRenderer.IsValidCountryCode(c.User.CountryCode) && !string.IsNullOrWhiteSpace(c.User.City) ? c.User.City.Trim() : null;
+                case "userCity": return user.City;
+                case "userJob": return user.Job is { } uj ? Noun(uj) : null;
+                case "userAjob":
+                    if (user.Job is not { } ujob) return null;
+                    var unoun = Noun(ujob);
+                    return pack.Articles ? ("aeiou".Contains(char.ToLowerInvariant(unoun[0]), StringComparison.Ordinal) ? "an " : "a ") + unoun : unoun;
                 default: return null;
             }
         }
@@ -428,7 +575,7 @@ internal static class DialogueEngine
                 "RARE" => 0.15,
                 "OCCASIONAL" => 0.45,
                 "FREQUENT" => 0.85,
-                _ => 0.25,
+                _ => personality?.Emojis ?? 0.25,
             };
             if (Unit(104) >= rate) return sentence;
             var catalogue = OfflineData.Catalogue;

@@ -28,6 +28,8 @@ internal static class Intents
     public const string GoodNight = "good_night";
     public const string AndYou = "and_you";
     public const string Thanks = "thanks";
+    /// <summary>"Do you remember what I do?": a question about what the user told her.</summary>
+    public const string Recall = "recall";
     public const string Gift = "gift";
     public const string Picture = "picture";
     public const string Sticker = "sticker";
@@ -37,7 +39,7 @@ internal static class Intents
     /// <summary>Ties are broken in this order: what changes the conversation most comes first.</summary>
     public static readonly string[] Priority =
     [
-        Meet, PhotoRequest, Sad, GoodNews, GoodNight, Goodbye, AskJob, AskCity, AskAge, AskPets, AskFamily, AskFood,
+        Meet, PhotoRequest, Recall, Sad, GoodNews, GoodNight, Goodbye, AskJob, AskCity, AskAge, AskPets, AskFamily, AskFood,
         AskMusic, AskTravel, AskWeekend, AskHobbies, HowAreYou, WhatDoing, Flirt, Compliment, Thanks, AndYou, Greeting,
     ];
 
@@ -99,11 +101,13 @@ internal sealed class IntentReader
                 throw new InvalidDataException($"offline language {file.Language}: '{intent}' is not an intent");
             if (rule.Negated is { } n && !Intents.All.Contains(n))
                 throw new InvalidDataException($"offline language {file.Language}: {intent}.negated '{n}' is not an intent");
+            // Spellings that stem alike ("y tú", "y tu") are one phrase: a message must not score it twice.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var text in rule.Patterns)
             {
                 var stems = Analyze(text);
                 if (stems.Length == 0) throw new InvalidDataException($"offline language {file.Language}: {intent} pattern \"{text}\" has no word");
-                patterns.Add(new Pattern(intent, stems, rule));
+                if (seen.Add(string.Join(' ', stems))) patterns.Add(new Pattern(intent, stems, rule));
             }
         }
         byFirstStem = patterns.Where(p => p.Stems[0] != "*").GroupBy(p => p.Stems[0] == "^" ? p.Stems[1] : p.Stems[0])
@@ -143,12 +147,13 @@ internal sealed class IntentReader
                 foreach (var p in candidates) Try(p, i);
             foreach (var p in wildcardFirst) Try(p, i);
         }
-        // A phrase inside a longer phrase of another intent is part of it: "je pense à toi" is flirting, not "à toi?".
+        // A phrase inside a longer phrase is part of it: "je pense à toi" is flirting, not "à toi?", and "ciao bella" is
+        // one greeting, not "ciao" and "bella" besides.
         foreach (var m in matches)
         {
             var inside = false;
             foreach (var o in matches)
-                if (o.Intent != m.Intent && o.Start <= m.Start && o.End >= m.End && o.End - o.Start > m.End - m.Start)
+                if (o.Start <= m.Start && o.End >= m.End && o.End - o.Start > m.End - m.Start)
                 {
                     inside = true;
                     break;
@@ -203,6 +208,20 @@ internal sealed class IntentReader
         foreach (var (intent, score) in scores)
             if (score > 0 && (main is null || Better(intent, score, main, scores[main]))) main = intent;
         if (main is null) return IntentReading.Unknown;
+        if (main == Intents.AndYou)
+        {
+            // "And you, what do you do for work?" asks about her job: "and you" only leads a message that asks nothing
+            // itself. A phrase of two words or more about her counts; one word ("work") may be about the user.
+            string? topic = null;
+            foreach (var (intent, score) in scores)
+                if (score >= 2 && Intents.Facts.ContainsKey(intent) && (topic is null || Better(intent, score, topic, scores[topic]))) topic = intent;
+            if (topic is not null)
+            {
+                scores = new Dictionary<string, double>(scores, StringComparer.Ordinal);
+                scores.Remove(Intents.AndYou);
+                main = topic;
+            }
+        }
         string? second = null;
         foreach (var (intent, score) in scores)
             if (score > 0 && !Intents.SameGroup(intent, main) && (second is null || Better(intent, score, second, scores[second])))

@@ -21,6 +21,10 @@ internal sealed class LanguagePack
     public required FrozenDictionary<string, Template[]> Questions { get; init; }
     public required FrozenDictionary<string, string> Words { get; init; }
     public required FrozenDictionary<string, HobbyWords> Hobbies { get; init; }
+    /// <summary>How the user states his job and city (<c>userFacts</c>), or null when the file has none.</summary>
+    public UserFactData? UserFacts { get; init; }
+    /// <summary>Stems of <c>userFacts.job.topic</c>: a message about his work.</summary>
+    public FrozenSet<string> JobTopic { get; init; } = FrozenSet<string>.Empty;
     /// <summary>English writes "a"/"an" before a job: <c>{ajob}</c>.</summary>
     public bool Articles { get; init; }
     /// <summary>German nouns keep their capital letter; other languages lower-case a job inside a sentence.</summary>
@@ -59,8 +63,13 @@ internal sealed class LanguagePack
             Hobbies = hobbies.ToFrozenDictionary(StringComparer.Ordinal),
             Articles = file.Articles,
             KeepNounCase = file.KeepNounCase,
+            UserFacts = file.UserFacts,
+            JobTopic = Stems(analyzer, file.UserFacts?.Job?.Topic),
         };
     }
+
+    static FrozenSet<string> Stems(TextAnalyzer analyzer, string[]? words) =>
+        (words ?? []).SelectMany(w => analyzer.Stems(w)).ToFrozenSet(StringComparer.Ordinal);
 
     static FrozenDictionary<string, Template[]> Compile(string language, string section, Dictionary<string, string[]> source)
     {
@@ -95,6 +104,8 @@ internal sealed class LanguageFile
     /// <summary>Groups of words used to fill templates: <c>daypart</c>, <c>pet</c>, <c>child</c>, <c>music</c>.</summary>
     public Dictionary<string, Dictionary<string, string>> Vocabulary { get; init; } = [];
     public Dictionary<string, HobbyWords> Hobbies { get; init; } = [];
+    /// <summary>How the user states his job and city in a chat (docs/offline-engine.md).</summary>
+    public UserFactData? UserFacts { get; init; }
 }
 
 /// <summary>How an intent shows in a message.</summary>
@@ -124,6 +135,15 @@ internal sealed class Catalogue
     public Dictionary<string, string[]> Emojis { get; init; } = [];
     /// <summary>The mood of each reply intent, to pick an emoji from.</summary>
     public Dictionary<string, string> Moods { get; init; } = [];
+    /// <summary>Named personalities (<c>personaPersonality</c>, else the profile's) and the emoji and question rates they set when the request does not.</summary>
+    public Dictionary<string, PersonalityDefaults> Personalities { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>How often a personality puts an emoji in a reply and ends it with a question, both 0–1.</summary>
+internal sealed class PersonalityDefaults
+{
+    public double Emojis { get; init; }
+    public double Questions { get; init; }
 }
 
 internal sealed class HobbyInfo

@@ -24,6 +24,10 @@ internal sealed class Template
 
     public string Text { get; }
     public string Signature { get; }
+
+    /// <summary>The signature as <see cref="Fluency.Canonical"/> reads it, computed once (a benign race on first use).</summary>
+    public string CanonicalSignature => canonicalSignature ??= Fluency.Canonical(Signature);
+    string? canonicalSignature;
     public IReadOnlyList<string> Placeholders { get; }
 
     public bool Uses(string placeholder) => Array.IndexOf(slots, placeholder) >= 0;

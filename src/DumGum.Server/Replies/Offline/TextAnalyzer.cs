@@ -15,7 +15,7 @@ namespace DumGum.Replies.Offline;
 /// away, because chat users often leave them out ("que" for "qué"). Patterns go through the same analyzer when the
 /// language file is loaded, so a translator writes plain words. Lucene reuses one token stream per thread.
 /// </summary>
-internal sealed class TextAnalyzer : IDisposable
+internal sealed partial class TextAnalyzer : IDisposable
 {
     const LuceneVersion Version = LuceneVersion.LUCENE_48;
     readonly Analyzer analyzer;
@@ -48,6 +48,8 @@ internal sealed class TextAnalyzer : IDisposable
     List<string> Read(string text, List<bool>? clauseStarts)
     {
         var list = new List<string>(16);
+        // Chat stretches words ("heyyy", "sooo"): three or more of a letter read as two, as a translator would write it.
+        text = Stretched().Replace(text, "$1$1");
         if (stripApostrophes && (text.Contains('\'', StringComparison.Ordinal) || text.Contains('’', StringComparison.Ordinal)))
             text = text.Replace("'", "", StringComparison.Ordinal).Replace("’", "", StringComparison.Ordinal);
         using var stream = analyzer.GetTokenStream("text", text);
@@ -71,6 +73,9 @@ internal sealed class TextAnalyzer : IDisposable
     }
 
     static readonly System.Buffers.SearchValues<char> ClauseMarks = System.Buffers.SearchValues.Create(",.!?;:¿¡—–-\n…");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\p{L})\1{2,}")]
+    private static partial System.Text.RegularExpressions.Regex Stretched();
 
     public void Dispose() => analyzer.Dispose();
 }

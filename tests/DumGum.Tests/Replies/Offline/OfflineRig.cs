@@ -68,9 +68,18 @@ internal static partial class OfflineRig
 
     static readonly JsonSerializerOptions FixtureJson = new(JsonSerializerDefaults.Web);
 
-    public static IReadOnlyList<FixtureItem> Fixture(string language)
+    /// <summary>The tuning fixture (Fixtures/{code}.json): written with the phrase lists, misses fixed in the data.</summary>
+    public static IReadOnlyList<FixtureItem> Fixture(string language) => Load(language.ToLowerInvariant() + ".json");
+
+    /// <summary>
+    /// The held-out fixture (Fixtures/{code}.heldout.json): messages written afterwards, without looking at the phrase
+    /// lists and never used to tune them. A miss here is fixed by a general phrase, never by copying the message.
+    /// </summary>
+    public static IReadOnlyList<FixtureItem> HeldOut(string language) => Load(language.ToLowerInvariant() + ".heldout.json");
+
+    static List<FixtureItem> Load(string file)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Replies", "Offline", "Fixtures", language.ToLowerInvariant() + ".json");
+        var path = Path.Combine(AppContext.BaseDirectory, "Replies", "Offline", "Fixtures", file);
         using var stream = File.OpenRead(path);
         return JsonSerializer.Deserialize<List<FixtureItem>>(stream, FixtureJson)!;
     }
