@@ -199,7 +199,7 @@ internal static class DialogueEngine
 
         /// <summary>
         /// <c>fixedResponseLength</c>: the reply is brought into the <c>messageLength</c> range the model path is checked
-        /// against (docs/behaviour.md, "Output"): too long drops the remark, the extra sentence and the acknowledgement,
+        /// against (docs/behaviour.md, "Replies"): too long drops the remark, the extra sentence and the acknowledgement,
         /// then a question nobody required, then takes the shortest phrasing of the answer; too short adds sentences about
         /// her life and the moment, then a question unless none is wanted.
         /// </summary>
