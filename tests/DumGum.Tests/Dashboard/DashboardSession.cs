@@ -31,7 +31,9 @@ public sealed class DashboardSession : IAsyncLifetime
     public async Task<IPage> NewPageAsync(IBrowser browser, ViewportSize? viewport = null)
     {
         var context = await browser.NewContextAsync(new() { ViewportSize = viewport ?? Desktop, BaseURL = BaseUrl });
-        context.SetDefaultTimeout(15_000);
+        // A bound on each wait, not a pause: on a loaded 2-core machine the first sign-in (key ring, first render) can
+        // take well over 15 s, and a passing test never waits for it.
+        context.SetDefaultTimeout(60_000);
         return await context.NewPageAsync();
     }
 

@@ -12,6 +12,7 @@ namespace DumGum.Replies.Offline;
 /// (<c>features.job</c>; <c>city</c> when <c>countryCode</c> is set) and, later ones winning, from what he wrote in the chat
 /// ("I work as a nurse", "I live in Madrid", or "A nurse!" right after she asked what he does). The phrases are in the
 /// language file (<c>userFacts</c>); words are compared in lower case without accents, and the fact is kept as he wrote it.
+/// Beyond his last <see cref="RecentUserMessages"/> messages, his long-term memories' source messages are read the same way.
 /// </summary>
 internal sealed record UserFacts(string? Job, string? City, string? NewJob, string? NewCity)
 {
@@ -71,6 +72,19 @@ internal sealed record UserFacts(string? Job, string? City, string? NewJob, stri
                 city = statedCity;
                 if (trailing) newCity = statedCity;
             }
+        }
+        // Long-term memory reaches back past that window: the messages its job and home facts were read from are read
+        // here the same way, newest first, in his own words (the memory's description is English).
+        foreach (var memory in c.Memories)
+        {
+            if (jobFound && cityFound) break;
+            if (memory.Target != Memory.MemoryTargets.User || string.IsNullOrWhiteSpace(memory.SourceText)) continue;
+            if (!jobFound && memory.Slot == "user_occupation"
+                && Find(Parse(memory.SourceText), rules.Job, rules, answering: false, capitalised: false) is { } rememberedJob)
+                (job, jobFound) = (rememberedJob, true);
+            if (!cityFound && memory.Slot == "user_location"
+                && Find(Parse(memory.SourceText), rules.City, rules, answering: false, capitalised: true) is { } rememberedCity)
+                (city, cityFound) = (rememberedCity, true);
         }
         return new UserFacts(job, city, newJob, newCity);
     }

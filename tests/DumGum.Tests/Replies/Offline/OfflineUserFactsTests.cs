@@ -54,6 +54,23 @@ public sealed class OfflineUserFactsTests
         Assert.EndsWith("?", unknown.Text.TrimEnd(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Statements))]
+    public void A_job_in_long_term_memory_is_remembered_after_the_chat_window(
+        string language, string statement, string question, string work, string job)
+    {
+        _ = work;
+        // The statement is no longer in the history the customer sends; only the memory read from it is.
+        var memory = new DumGum.Memory.MemoryItem("user_works_as_x", DumGum.Memory.MemoryTargets.User, DumGum.Memory.MemoryCategories.Occupation,
+            "Works as a nurse", null, null, statement, Start, ["work"], "user_occupation");
+        var context = OfflineRig.Context([U("…", 0), P("…", 1), U(question, 2)], language);
+        var asked = OfflineRig.Reply(context with { Memories = [memory] });
+        Assert.Equal("recall.job", asked.ReplyKey);
+        Assert.Contains(job, asked.Text, StringComparison.OrdinalIgnoreCase);
+        // Control: the same chat without the memory does not know.
+        Assert.Equal("recall.unknown", OfflineRig.Reply(context).ReplyKey);
+    }
+
     [Fact]
     public void An_answer_to_her_question_and_a_stated_city_are_facts_too()
     {
