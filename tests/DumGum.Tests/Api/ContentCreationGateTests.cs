@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using DumGum.AccessKeys;
 using DumGum.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,17 +51,8 @@ public sealed class ContentCreationGateTests : IAsyncLifetime
         return host.Http.SendAsync(request, Token);
     }
 
-    public static TheoryData<string, string?> BadCredentials => new()
-    {
-        { "missing Authorization", null },
-        { "Basic scheme", "Basic dXNlcjpwYXNz" },
-        { "malformed key", "Bearer sk-proj-abc" },
-        { "unknown well-formed key", "Bearer " + AccessKeyFormat.NewKey() },
-        { "admin token as key", "Bearer " + DumGumHost.AdminToken },
-    };
-
     [Theory]
-    [MemberData(nameof(BadCredentials))]
+    [MemberData(nameof(AccessKeyTests.BadCredentials), MemberType = typeof(AccessKeyTests))]
     public async Task Every_endpoint_answers_bad_credentials_with_a_401_bearer_challenge_before_reading_the_body(string name, string? authorization)
     {
         foreach (var path in PublicPaths())
