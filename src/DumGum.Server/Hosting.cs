@@ -91,7 +91,10 @@ public static class Hosting
         services.AddSingleton<Guardrail>();
         services.AddSingleton<Memory.MemoryStore>();
         services.AddSingleton<Memory.IMemoryExtractor, Memory.Extraction.OfflineMemoryExtractor>();
+        services.AddSingleton<Memory.Extraction.ModelMemoryExtractor>();
         services.AddSingleton<Conversations.MemoryExtraction>();
+        services.AddOptions<Conversations.MemoryExtractionOptions>().BindConfiguration(Conversations.MemoryExtractionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Conversations.MemoryExtractionOptions>, Conversations.MemoryExtractionOptionsValidator>();
         services.AddSingleton<Admin.MemoryEditor>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();

@@ -110,11 +110,19 @@ public sealed class ConversationRunner(
             var now = clock.GetUtcNow();
             var safety = await guardrail.ApplyAsync(project, key, context, reply, newest.TestMode, now);
             (reply, var stop) = (safety.Reply, safety.Stop);
+            // Long-term memory is read from this run's user messages and reply (billed with the answer), and merged in
+            // the answer's transaction. A newer enqueue no longer cancels the run here, so the extraction ignores it.
+            IReadOnlyList<MemoryCandidate> memoryFacts = [];
+            if (project.Config.MemoryEnabled)
+            {
+                using var extractionCancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
+                (memoryFacts, var memoryNote) = await memoryExtraction.ExtractAsync(context, reply.Parts, project.Id, newest.TestMode, extractionCancel.Token);
+                reply = reply with { Cost = reply.Cost + memoryNote.Cost, Itemisation = reply.Itemisation with { MemoryExtraction = memoryNote } };
+                now = clock.GetUtcNow();
+            }
             var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
-            // Long-term memory is read from this run's user messages and reply, and merged in the answer's transaction.
-            var memoryFacts = project.Config.MemoryEnabled ? memoryExtraction.Extract(context, reply.Parts) : [];
             var outcome = await FinishAsync(conversationId, claim, w =>
             {
                 var emitted = seen.EmitRejections(w, conversationId, claim.LeaseToken, now);   // chat.image.rejected first

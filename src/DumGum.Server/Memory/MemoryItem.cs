@@ -67,7 +67,14 @@ public sealed record MemoryCandidate(
     DateOnly? EventEndDate,
     string SourceText,
     IReadOnlyList<string> Tags,
-    string? Slot);
+    string? Slot)
+{
+    /// <summary>
+    /// The key of a stored memory this fact contradicts (a model's judgement, docs/memory.md, "Model extraction"): it is
+    /// deleted with a reason, like a memory whose slot is taken. Null: only the slot decides.
+    /// </summary>
+    public string? Replaces { get; init; }
+}
 
 /// <summary>A stored memory, exactly the documented Memory object plus when it was recorded.</summary>
 public sealed record MemoryItem(

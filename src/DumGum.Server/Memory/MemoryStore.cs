@@ -126,14 +126,16 @@ public static class MemoryMerge
         {
             var item = ToItem(c, now);
             if (state.TryGetValue(item.UniqueIdentifier, out var existing) && SameFact(existing, item)) continue;
-            if (item.Slot is { } slot)
-                foreach (var contradicted in state.Values.Where(m => m.Slot == slot && m.UniqueIdentifier != item.UniqueIdentifier).ToList())
-                {
-                    state.Remove(contradicted.UniqueIdentifier);
-                    // Added and contradicted in the same update: it never reached the receiver, so it is simply not added.
-                    if (!added.Remove(contradicted.UniqueIdentifier))
-                        deleted[contradicted.UniqueIdentifier] = new DeletedMemory(contradicted.UniqueIdentifier, Reason(item));
-                }
+            // Contradicted: the holder of the same slot, or the memory the fact says it replaces.
+            var contradictedBy = state.Values.Where(m => m.UniqueIdentifier != item.UniqueIdentifier
+                                                         && ((item.Slot is { } slot && m.Slot == slot) || m.UniqueIdentifier == c.Replaces)).ToList();
+            foreach (var contradicted in contradictedBy)
+            {
+                state.Remove(contradicted.UniqueIdentifier);
+                // Added and contradicted in the same update: it never reached the receiver, so it is simply not added.
+                if (!added.Remove(contradicted.UniqueIdentifier))
+                    deleted[contradicted.UniqueIdentifier] = new DeletedMemory(contradicted.UniqueIdentifier, Reason(item));
+            }
             state[item.UniqueIdentifier] = item;
             added[item.UniqueIdentifier] = item;
             deleted.Remove(item.UniqueIdentifier);

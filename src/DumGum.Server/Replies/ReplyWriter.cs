@@ -39,6 +39,9 @@ public sealed record PromptItemisation(
 
     /// <summary>Vision Link's pictures, their cache outcome and cost (docs/behaviour.md, "Vision Link"); null when not asked for.</summary>
     public DumGum.Replies.Vision.VisionItemisation? Vision { get; init; }
+
+    /// <summary>How long-term memory was read after the reply (docs/memory.md, "Model extraction"); null with memory off.</summary>
+    public DumGum.Memory.Extraction.MemoryExtractionNote? MemoryExtraction { get; init; }
 }
 
 /// <summary>

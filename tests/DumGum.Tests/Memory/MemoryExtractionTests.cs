@@ -27,7 +27,7 @@ public sealed class MemoryExtractionTests
             Says(Sender.User, "Anyway, my name is Anna."),
         };
         var context = new ReplyContext(Profile("u", "Anna"), Profile("p", "Marta"), history, "EN_GB", Now);
-        var found = new MemoryExtraction(new OfflineMemoryExtractor()).Extract(context, ["Nice! I live in Lisbon myself."]);
+        var found = MemoryExtraction.Extract(new OfflineMemoryExtractor(), context, ["Nice! I live in Lisbon myself."]);
         Assert.Equal(["user_lives_in_rome", "user_name", "persona_lives_in_lisbon"], found.Select(f => f.UniqueIdentifier));
         Assert.Equal([MemoryTargets.User, MemoryTargets.User, MemoryTargets.Persona], found.Select(f => f.Target));
     }
