@@ -93,6 +93,7 @@ public static class Hosting
         services.AddSingleton<Memory.IMemoryExtractor, Memory.Extraction.OfflineMemoryExtractor>();
         services.AddSingleton<Conversations.MemoryExtraction>();
         services.AddSingleton<Admin.MemoryEditor>();
+        services.AddSingleton<ReplyPipeline>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());

@@ -2,10 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Explorer;
-using DumGum.Guardrails;
 using DumGum.Memory;
 using DumGum.Playground;
-using Microsoft.Extensions.AI;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Storage;
@@ -16,7 +14,7 @@ namespace DumGum.Conversations;
 
 /// <summary>
 /// One run of a conversation: claim the lease, announce <c>answer.processing</c>, fetch the history and both profiles
-/// in parallel, write the reply, and record the outcome atomically with the removal of the enqueues it served. The
+/// in parallel, write the reply (<see cref="ReplyPipeline"/>), and record the outcome atomically with the removal of the enqueues it served. The
 /// run is bounded by <c>maxProcessingTimeSeconds</c> from the oldest enqueue it serves; a lease heartbeat keeps other
 /// workers off it, and if the lease is ever lost nothing is recorded.
 /// </summary>
@@ -26,11 +24,7 @@ public sealed class ConversationRunner(
     ProjectStore projects,
     ProfileCache profiles,
     CustomerClient customers,
-    ReplyWriter replies,
-    Replies.Vision.VisionLink vision,
-    SoulEngine soul,
-    IChatClient model,
-    Guardrail guardrail,
+    ReplyPipeline pipeline,
     MemoryExtraction memoryExtraction,
     MemoryStore memories,
     DeliveryDispatcher deliveries,
@@ -94,23 +88,17 @@ public sealed class ConversationRunner(
             var user = await userTask;
             var persona = await personaTask;
 
-            var context = ReplyComposer.Context(user, persona, history, newest, replyParameters, project, clock.GetUtcNow(), Random.Shared);
-            if (project.Config.MemoryEnabled) context = context with { Memories = memories.List(key) };
+            var inputs = new ReplyInputs(project, key, user, persona, history, newest, replyParameters, clock.GetUtcNow(), oldest)
+            {
+                Memories = project.Config.MemoryEnabled ? memories.List(key) : [],
+            };
             record.Generating();
-            if (replyParameters.GeneratePersonality)
-                context = context with { StyleCard = await soul.CardAsync(project.Id, persona, offline: newest.TestMode || model.GetService<OfflineChatClient>() is not null, cancel.Token) };
-            // Vision Link: pictures described (and shared ones moderated) before the reply is written.
-            var seen = await vision.PrepareAsync(project, key, context, newest.TestMode, cancel.Token);
-            context = seen.Context;
-            var reply = seen.Bill(await replies.WriteAsync(context, project.Id, newest.TestMode, cancel.Token));
-            record.Generated();
-
-            // From here on a newer enqueue no longer restarts this run: it will get its own.
-            run.Generating = false;
-            var now = clock.GetUtcNow();
-            var safety = await guardrail.ApplyAsync(project, key, context, reply, newest.TestMode, now);
-            (reply, var stop) = (safety.Reply, safety.Stop);
-            var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
+            var (context, reply, stop, composed, seen, now) = await pipeline.RunAsync(inputs, () =>
+            {
+                record.Generated();
+                // From here on a newer enqueue no longer restarts this run: it will get its own.
+                run.Generating = false;
+            }, cancel.Token);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
             // Long-term memory is read from this run's user messages and reply, and merged in the answer's transaction.
