@@ -14,9 +14,9 @@ namespace DumGum.Conversations;
 
 /// <summary>
 /// One run of a conversation: claim the lease, announce <c>answer.processing</c>, fetch the history and both profiles
-/// in parallel, write the reply (<see cref="ReplyPipeline"/>), and record the outcome atomically with the removal of the enqueues it served. The
-/// run is bounded by <c>maxProcessingTimeSeconds</c> from the oldest enqueue it serves; a lease heartbeat keeps other
-/// workers off it, and if the lease is ever lost nothing is recorded.
+/// in parallel, write the reply (<see cref="ReplyPipeline"/>), and record the outcome atomically with the removal of
+/// the enqueues it served. The run is bounded by <c>maxProcessingTimeSeconds</c> from the oldest enqueue it serves; a
+/// lease heartbeat keeps other workers off it, and if the lease is ever lost nothing is recorded.
 /// </summary>
 public sealed class ConversationRunner(
     ConversationStore store,
