@@ -96,6 +96,7 @@ public static class Hosting
         services.AddOptions<Conversations.MemoryExtractionOptions>().BindConfiguration(Conversations.MemoryExtractionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Conversations.MemoryExtractionOptions>, Conversations.MemoryExtractionOptionsValidator>();
         services.AddSingleton<Admin.MemoryEditor>();
+        services.AddSingleton<ReplyPipeline>();
         services.AddSingleton<ConversationRunner>();
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());

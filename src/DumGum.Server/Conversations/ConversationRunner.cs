@@ -2,10 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Explorer;
-using DumGum.Guardrails;
 using DumGum.Memory;
 using DumGum.Playground;
-using Microsoft.Extensions.AI;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Storage;
@@ -16,9 +14,9 @@ namespace DumGum.Conversations;
 
 /// <summary>
 /// One run of a conversation: claim the lease, announce <c>answer.processing</c>, fetch the history and both profiles
-/// in parallel, write the reply, and record the outcome atomically with the removal of the enqueues it served. The
-/// run is bounded by <c>maxProcessingTimeSeconds</c> from the oldest enqueue it serves; a lease heartbeat keeps other
-/// workers off it, and if the lease is ever lost nothing is recorded.
+/// in parallel, write the reply (<see cref="ReplyPipeline"/>), and record the outcome atomically with the removal of
+/// the enqueues it served. The run is bounded by <c>maxProcessingTimeSeconds</c> from the oldest enqueue it serves; a
+/// lease heartbeat keeps other workers off it, and if the lease is ever lost nothing is recorded.
 /// </summary>
 public sealed class ConversationRunner(
     ConversationStore store,
@@ -26,11 +24,7 @@ public sealed class ConversationRunner(
     ProjectStore projects,
     ProfileCache profiles,
     CustomerClient customers,
-    ReplyWriter replies,
-    Replies.Vision.VisionLink vision,
-    SoulEngine soul,
-    IChatClient model,
-    Guardrail guardrail,
+    ReplyPipeline pipeline,
     MemoryExtraction memoryExtraction,
     MemoryStore memories,
     DeliveryDispatcher deliveries,
@@ -94,33 +88,25 @@ public sealed class ConversationRunner(
             var user = await userTask;
             var persona = await personaTask;
 
-            var context = ReplyComposer.Context(user, persona, history, newest, replyParameters, project, clock.GetUtcNow(), Random.Shared);
-            if (project.Config.MemoryEnabled) context = context with { Memories = memories.List(key) };
-            record.Generating();
-            if (replyParameters.GeneratePersonality)
-                context = context with { StyleCard = await soul.CardAsync(project.Id, persona, offline: newest.TestMode || model.GetService<OfflineChatClient>() is not null, cancel.Token) };
-            // Vision Link: pictures described (and shared ones moderated) before the reply is written.
-            var seen = await vision.PrepareAsync(project, key, context, newest.TestMode, cancel.Token);
-            context = seen.Context;
-            var reply = seen.Bill(await replies.WriteAsync(context, project.Id, newest.TestMode, cancel.Token));
-            record.Generated();
-
-            // From here on a newer enqueue no longer restarts this run: it will get its own.
-            run.Generating = false;
-            var now = clock.GetUtcNow();
-            var safety = await guardrail.ApplyAsync(project, key, context, reply, newest.TestMode, now);
-            (reply, var stop) = (safety.Reply, safety.Stop);
-            // Long-term memory is read from this run's user messages and reply (billed with the answer), and merged in
-            // the answer's transaction. A newer enqueue no longer cancels the run here, so the extraction ignores it.
-            IReadOnlyList<MemoryCandidate> memoryFacts = [];
-            if (project.Config.MemoryEnabled)
+            var inputs = new ReplyInputs(project, key, user, persona, history, newest, replyParameters, clock.GetUtcNow(), oldest)
             {
-                using var extractionCancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
-                (memoryFacts, var memoryNote) = await memoryExtraction.ExtractAsync(context, reply.Parts, project.Id, newest.TestMode, extractionCancel.Token);
-                reply = reply with { Cost = reply.Cost + memoryNote.Cost, Itemisation = reply.Itemisation with { MemoryExtraction = memoryNote } };
-                now = clock.GetUtcNow();
-            }
-            var composed = ReplyComposer.Answers(reply, context, key, tags, newest.TestMode, oldest, now, stop);
+                Memories = project.Config.MemoryEnabled ? memories.List(key) : [],
+            };
+            record.Generating();
+            // Long-term memory is read from this run's user messages and reply (billed with the answer), and merged in
+            // the answer's transaction. A newer enqueue no longer cancels the run then, so the extraction ignores it.
+            IReadOnlyList<MemoryCandidate> memoryFacts = [];
+            using var extractionCancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token);
+            var (context, reply, stop, composed, seen, now) = await pipeline.RunAsync(inputs, () =>
+            {
+                record.Generated();
+                // From here on a newer enqueue no longer restarts this run: it will get its own.
+                run.Generating = false;
+            }, cancel.Token, project.Config.MemoryEnabled ? async (guardedContext, guardedReply) =>
+            {
+                (memoryFacts, var note) = await memoryExtraction.ExtractAsync(guardedContext, guardedReply.Parts, project.Id, newest.TestMode, extractionCancel.Token);
+                return guardedReply with { Cost = guardedReply.Cost + note.Cost, Itemisation = guardedReply.Itemisation with { MemoryExtraction = note } };
+            } : null);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
             var outcome = await FinishAsync(conversationId, claim, w =>

@@ -6,7 +6,6 @@ using DumGum.Http.Validation;
 using DumGum.Replies;
 using DumGum.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.AI;
 
 namespace DumGum.Conversations;
 
@@ -31,8 +30,7 @@ public static class GenerateEndpoints
     }
 
     static async Task<Results<JsonText<GenerateResponseDocument>, Problem, EmptyHttpResult>> Generate(HttpContext http,
-        GenerateSchema schema, ReplyWriter writer, SoulEngine soul, IChatClient model, BanLedger bans, Guardrail guardrail,
-        TimeProvider clock, ILoggerFactory logs)
+        GenerateSchema schema, ReplyPipeline pipeline, BanLedger bans, TimeProvider clock, ILoggerFactory logs)
     {
         var project = http.CallerProject();
         var acceptedAt = clock.GetUtcNow();
@@ -46,26 +44,21 @@ public static class GenerateEndpoints
         var settings = request.Settings;
         var key = new ConversationKey(project.Id, request.User.Id, request.Persona.Id);
         var merged = ReplySettings.Merge(settings.ReplyParameters, project.Config.DefaultReplyParameters);
-        var replyParameters = ReplyParameters.From(merged);
-        var context = ReplyComposer.Context(request.User, request.Persona, request.History, settings, replyParameters,
-            project, acceptedAt, Random.Shared);
 
         // As for enqueue: a pair under an active ban answers 409 and nothing is generated.
         if (bans.Find(project.Id, key.UserProfileId, key.PersonaProfileId, acceptedAt) is { } ban) return BanLedger.ToProblem(ban);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(TimeSpan.FromSeconds(ReplySettings.MaxProcessingTimeSeconds(merged)));
-        GeneratedReply reply;
+        // The same steps as a conversation run: SoulEngine, Vision Link (a rejected picture is only left out: there is
+        // no event here), the reply, guardrails with bans recorded for the pair (docs/behaviour.md, "Synchronous endpoints").
+        var inputs = new ReplyInputs(project, key, request.User, request.Persona, request.History, settings,
+            ReplyParameters.From(merged), acceptedAt, acceptedAt);
+        var written = false;
+        ComposedReply composed;
         try
         {
-            // SoulEngine, exactly as a conversation run does it (docs/behaviour.md, "Replies", SoulEngine).
-            if (replyParameters.GeneratePersonality)
-                context = context with
-                {
-                    StyleCard = await soul.CardAsync(project.Id, request.Persona,
-                        offline: settings.TestMode || model.GetService<OfflineChatClient>() is not null, deadline.Token),
-                };
-            reply = await writer.WriteAsync(context, project.Id, settings.TestMode, deadline.Token);
+            composed = await pipeline.RunAsync(inputs, () => written = true, deadline.Token);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -79,7 +72,7 @@ public static class GenerateEndpoints
                 Detail = $"No reply was written within maxProcessingTimeSeconds ({ReplySettings.MaxProcessingTimeSeconds(merged)} s).",
             };
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!written)   // past the reply, a failure (the ban ledger's) is not the engine's
         {
             logs.CreateLogger(typeof(GenerateEndpoints).FullName!).LogWarning(ex, "Project {ProjectId}: synchronous generation failed", project.Id);
             return new Problem
@@ -89,15 +82,8 @@ public static class GenerateEndpoints
             };
         }
 
-        var now = clock.GetUtcNow();
-        // Guardrails apply and bans are recorded for the pair, as in a conversation run (docs/behaviour.md, "Synchronous endpoints").
-        var safety = await guardrail.ApplyAsync(project, key, context, reply, settings.TestMode, now);
-        (reply, var stop) = (safety.Reply, safety.Stop);
-
         // Typing pauses are not waited for here: the caller shows the answers itself.
-        var answers = ReplyComposer.Answers(reply, context, key, settings.Tags, settings.TestMode, acceptedAt, now, stop)
-            .Select(a => a.Answer).ToList();
-
+        var answers = composed.Answers.Select(a => a.Answer).ToList();
         return new JsonText<GenerateResponseDocument>(new JsonObject { ["answers"] = AnswerJson.From(answers) }.ToJsonString());
     }
 }

@@ -5,11 +5,13 @@ using Microsoft.Extensions.AI;
 namespace DumGum.Replies;
 
 /// <summary>
-/// Pictures in the prompt (docs/behaviour.md, "Vision Link"). In a conversation run, Vision Link has already analysed
-/// and moderated them (<see cref="ReplyContext.Vision"/>): every chat model gets their descriptions as a <c>pictures</c>
-/// block, and a chat model configured as vision-capable also gets the accepted current pictures as images. Where Vision
-/// Link does not run (the synchronous endpoints), a vision-capable chat model gets the main profile pictures and the
-/// pictures of the user's latest messages directly, HTTPS only. Images are fetched by the model, never stored by us.
+/// Pictures in the prompt (docs/behaviour.md, "Vision Link"). Every reply (a conversation run or <c>/generate</c>, both
+/// through the reply pipeline) has been through Vision Link, which has analysed and moderated them
+/// (<see cref="ReplyContext.Vision"/>): every chat model gets their descriptions as a <c>pictures</c> block, and a chat
+/// model configured as vision-capable also gets the accepted current pictures as images. A context that has not been
+/// through Vision Link (<see cref="ReplyContext.Vision"/> null, as unit tests build them) gives a vision-capable chat
+/// model the main profile pictures and the pictures of the user's latest messages directly, HTTPS only. Images are
+/// fetched by the model, never stored by us.
 /// </summary>
 public static class VisionInput
 {

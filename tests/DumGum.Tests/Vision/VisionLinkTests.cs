@@ -148,6 +148,40 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
             return (await Customer.WaitForEventAsync(Events.AnswerCreated, user, before + 1, seconds: 60))[before].Data["answer"]!.AsObject();
         }
 
+        /// <summary>
+        /// <c>/generate</c> for <paramref name="user"/> (who must be in the customer's profiles) with the persona, both
+        /// profiles and the pair's history as the customer holds them, sent inline; the same vision switches as
+        /// <see cref="AnswerAsync"/>.
+        /// </summary>
+        public async Task<HttpResponseMessage> GenerateAsync(string user)
+        {
+            var body = new JsonObject
+            {
+                ["userProfile"] = Customer.Profiles[user].DeepClone(),
+                ["personaProfile"] = Customer.Profiles[Persona].DeepClone(),
+                ["messages"] = new JsonArray([.. Customer.Histories[(user, Persona)].Select(m => m.DeepClone())]),
+                ["language"] = "EN",
+                ["replyParameters"] = new JsonObject
+                {
+                    ["vision"] = new JsonObject { ["sharedPicturesAnalysis"] = true, ["personaProfilePictureAnalysis"] = true },
+                },
+            };
+            var request = new HttpRequestMessage(HttpMethod.Post, "/cs/v1/content_creation/conversations/generate")
+            {
+                Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", Project.Key);
+            return await Host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        }
+
+        public async Task<JsonObject> GeneratedAnswerAsync(string user)
+        {
+            using var response = await GenerateAsync(user);
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {text}");
+            return Assert.Single(JsonNode.Parse(text)!["answers"]!.AsArray())!.AsObject();
+        }
+
         public List<ModelRequest> VisionCalls => Model.Requests.Where(r => r.Model == "fake-vision").ToList();
         public List<ModelRequest> ReplyCalls => Model.Requests.Where(r => r.Model == "fake-chat").ToList();
 
@@ -305,6 +339,66 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
     }
 
     const string ImageRejectedName = "chat.image.rejected";
+
+    [Fact]
+    public async Task Generate_analyses_bills_and_moderates_pictures_like_a_run_and_leaves_a_rejected_one_out_silently()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        rig.Pictures.CacheControl["cat.jpg"] = "max-age=3600";
+        rig.UserShares("u-sync", "violent-1.jpg", "cat.jpg");
+
+        var answer = await rig.GeneratedAnswerAsync("u-sync");
+
+        Assert.Equal("0.0300", (string?)answer["cost"]);   // both pictures analysed, the rejected one too
+        Assert.Equal(2, rig.VisionCalls.Count);
+        var prompt = Assert.Single(rig.ReplyCalls).PromptText;
+        Assert.DoesNotContain("violent-1", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("2 pictures", prompt, StringComparison.Ordinal);
+        Assert.Contains("A photo called cat.jpg.", prompt, StringComparison.Ordinal);
+        Assert.Equal(2, (await rig.Host.WaitForLogsAsync(rig.Project.Id, "vision", l => l.Count >= 2)).Count);
+
+        // The analyses are the project's: a conversation run sharing the same picture gets it from the cache, for free.
+        rig.UserShares("u-async", "cat.jpg");
+        var later = await rig.AnswerAsync("u-async");
+        Assert.Equal("0.0000", (string?)later["cost"]);
+        Assert.Equal(2, rig.VisionCalls.Count);
+        // /generate sends no event: no chat.image.rejected, nothing about its user at all.
+        Assert.DoesNotContain(rig.Customer.Events, e => e.Event == ImageRejectedName || FakeCustomer.UserOf(e) == "u-sync");
+        Assert.DoesNotContain(rig.Customer.Calls, c => c.Query.Contains("u-sync", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Generate_and_a_conversation_run_write_the_same_reply_with_the_same_guardrail_stop_ban_and_bill()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        rig.Model.Default = request => request.Model == "fake-chat" && request.PromptText.Contains("loser", StringComparison.Ordinal)
+            ? new ModelReply(ModelReply.Structured(["I won't be talked to this way. Goodbye."], trueSignal: "hostile"))
+            : Answer(request);
+        rig.Pictures.CacheControl["selfie.jpg"] = "no-store";   // analysed (and billed) by each
+        foreach (var user in new[] { "u-run", "u-generate" })
+        {
+            rig.UserShares(user, "selfie.jpg");
+            rig.Customer.AddUserText(user, Persona, "whatever, loser");
+        }
+
+        var run = await rig.AnswerAsync("u-run");
+        var generated = await rig.GeneratedAnswerAsync("u-generate");
+
+        foreach (var answer in new[] { run, generated })
+        {
+            Assert.Equal("USER_HOSTILE", (string?)answer["conversationStopReason"]);
+            Assert.Equal("I won't be talked to this way. Goodbye.", (string?)answer["text"]);
+            Assert.Equal("0.0150", (string?)answer["cost"]);
+        }
+        Assert.Equal(run["conversationStoppedUntil"] is null, generated["conversationStoppedUntil"] is null);
+        Assert.Equal(2, rig.VisionCalls.Count);
+        Assert.All(rig.ReplyCalls, r => Assert.Contains("A photo called selfie.jpg.", r.PromptText, StringComparison.Ordinal));
+
+        // One ban ledger: the pair stopped by the run is refused by /generate, the pair stopped by /generate by enqueue.
+        using (var refused = await rig.GenerateAsync("u-run")) Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        using (var refused = await rig.Host.EnqueueAsync(rig.Project.Key, new { userProfileId = "u-generate", personaProfileId = Persona, language = "EN" }))
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+    }
 
     [Fact]
     public async Task Without_a_vision_model_vision_is_skipped_with_one_project_log_line_and_the_reply_still_comes()
