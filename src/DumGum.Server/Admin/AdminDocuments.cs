@@ -8,15 +8,11 @@ namespace DumGum.Admin;
 // document cannot drift from what is sent; requests are validated from the raw JSON (ProjectRules), and these types
 // only describe them. Classes with init properties, so only the `required` members are listed as required.
 
-/// <summary>A new project: its name and the three endpoint URLs are required.</summary>
-public sealed class ProjectCreateRequest
+/// <summary>The settings a project is created with and changed by: all optional, in both requests.</summary>
+public abstract class ProjectSettingsDocument
 {
-    public required string Name { get; init; }
-    public required string ProfileEndpointUrl { get; init; }
-    public required string ChatHistoryEndpointUrl { get; init; }
-    public required string IncomingContentEndpointUrl { get; init; }
     public Dictionary<string, string>? CustomHeaders { get; init; }
-    /// <summary>Sent as Authorization: Bearer on every call to the project's endpoints; write-only.</summary>
+    /// <summary>Sent as Authorization: Bearer on every call to the project's endpoints; write-only; "" removes it.</summary>
     public string? EndpointBearerToken { get; init; }
     /// <summary>Defaults for the enqueue's replyParameters, in the same shape.</summary>
     public JsonObject? DefaultReplyParameters { get; init; }
@@ -34,29 +30,22 @@ public sealed class ProjectCreateRequest
     public string? MemoryWebhookMode { get; init; }
 }
 
+/// <summary>A new project: its name and the three endpoint URLs are required.</summary>
+public sealed class ProjectCreateRequest : ProjectSettingsDocument
+{
+    public required string Name { get; init; }
+    public required string ProfileEndpointUrl { get; init; }
+    public required string ChatHistoryEndpointUrl { get; init; }
+    public required string IncomingContentEndpointUrl { get; init; }
+}
+
 /// <summary>A change to a project: only the members sent are changed.</summary>
-public sealed class ProjectPatchRequest
+public sealed class ProjectPatchRequest : ProjectSettingsDocument
 {
     public string? Name { get; init; }
     public string? ProfileEndpointUrl { get; init; }
     public string? ChatHistoryEndpointUrl { get; init; }
     public string? IncomingContentEndpointUrl { get; init; }
-    public Dictionary<string, string>? CustomHeaders { get; init; }
-    /// <summary>A new endpoint bearer token; "" removes it.</summary>
-    public string? EndpointBearerToken { get; init; }
-    public JsonObject? DefaultReplyParameters { get; init; }
-    public RateLimit? RateLimit { get; init; }
-    public bool? SmartShareEnabled { get; init; }
-    /// <summary><c>never</c> (default), <c>when-asked-sincerely</c> or <c>always-on-first-message</c> (docs/behaviour.md, "AI disclosure").</summary>
-    public string? AiDisclosurePolicy { get; init; }
-    /// <summary>Long-term memory on or off (default true; docs/memory.md).</summary>
-    public bool? MemoryEnabled { get; init; }
-    /// <summary>Receives memory.updated / memory.changed; "" removes it.</summary>
-    public string? MemoryWebhookUrl { get; init; }
-    /// <summary>Headers sent on every memory webhook call (the three endpoints' customHeaders are not).</summary>
-    public Dictionary<string, string>? MemoryWebhookCustomHeaders { get; init; }
-    /// <summary><c>FULL_STATE</c> (default, memory.updated) or <c>CHANGES_ONLY</c> (memory.changed).</summary>
-    public string? MemoryWebhookMode { get; init; }
     /// <summary>True: a new webhook secret; the old one keeps signing for previousSecretValidHours.</summary>
     public bool? RotateWebhookSecret { get; init; }
     public int? PreviousSecretValidHours { get; init; }
