@@ -34,12 +34,8 @@ public static class GenerateEndpoints
     {
         var project = http.CallerProject();
         var acceptedAt = clock.GetUtcNow();
-        var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
-        if (problem is not null) return problem;
-        GenerateRequest? request;
-        JsonRule.Errors errors;
-        using (document) request = schema.Validate(document!.RootElement, out errors);
-        if (request is null) return Problem.Validation(errors);
+        var (request, problem) = await CheckedBody.ReadAsync<GenerateRequest>(http, EnqueueSchema.MaxBodyBytes, schema.Validate);
+        if (request is null) return problem!;
 
         var settings = request.Settings;
         var key = new ConversationKey(project.Id, request.User.Id, request.Persona.Id);

@@ -29,12 +29,8 @@ public static class SuggestionEndpoints
         SuggestionWriter writer, ILogger<SuggestionWriter> log)
     {
         var project = http.CallerProject();
-        var (document, problem) = await JsonBody.ReadAsync(http.Request, EnqueueSchema.MaxBodyBytes, http.RequestAborted);
-        if (problem is not null) return problem;
-        SuggestionRequest? request;
-        JsonRule.Errors errors;
-        using (document) request = SuggestionSchema.Validate(document!.RootElement, out errors);
-        if (request is null) return Problem.Validation(errors);
+        var (request, problem) = await CheckedBody.ReadAsync<SuggestionRequest>(http, EnqueueSchema.MaxBodyBytes, SuggestionSchema.Validate);
+        if (request is null) return problem!;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(SuggestionWriter.Timeout);
         try
