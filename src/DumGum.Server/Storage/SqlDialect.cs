@@ -5,9 +5,9 @@ namespace DumGum.Storage;
 /// <summary>
 /// Everything in which the SQL of SQLite and PostgreSQL differ, in one place. Callers write plain SQL that both accept
 /// and ask the dialect for the rest: a fragment (<see cref="SkipLocked"/>), the schema's types
-/// (<see cref="SchemaTypes"/>), or a helper that writes many rows (<see cref="InsertRows{T}"/>,
-/// <see cref="ForRows{T}"/>). Nothing outside
-/// <c>Storage/</c> asks which database it is; how many nodes share it is a separate setting (<see cref="StorageTopology"/>).
+/// (<see cref="SchemaTypes"/>), a capability (<see cref="ArrayParameters"/>), or a helper that writes many rows
+/// (<see cref="InsertRows{T}"/>, <see cref="ForRows{T}"/>). Nothing outside <c>Storage/</c> asks which database it is
+/// (ProviderQuestionTests); how many nodes share it is a setting of its own (<see cref="StorageTopology"/>).
 /// </summary>
 public sealed class SqlDialect
 {
