@@ -52,7 +52,8 @@ public static class Hosting
         services.AddCheckedOptions<ConversationOptions>("Conversations", ConversationOptions.Rules);
         services.AddCheckedOptions<RetentionOptions>("Retention", RetentionOptions.Rules);
 
-        services.AddSingleton(_ => Database.FromConfiguration(config));
+        services.AddCheckedOptions<StorageOptions>("Storage", StorageOptions.Rules);
+        services.AddSingleton(sp => Database.FromConfiguration(config, sp.GetRequiredService<IOptions<StorageOptions>>().Value.Topology));
         services.AddSingleton(sp =>
         {
             var queue = new WriteQueue(sp.GetRequiredService<Database>(), sp.GetRequiredService<ILogger<WriteQueue>>())
@@ -60,7 +61,8 @@ public static class Hosting
                 NodeId = sp.GetRequiredService<NodeIdentity>().Id,
                 MaxQueuedAccepts = config.GetValue("Storage:MaxQueuedEnqueues", 500),
             };
-            if (queue.Database.IsPostgres) queue.BeforeCommit = ClusterSync.Notify;
+            // Other nodes hear of this node's commits where the database can notify; otherwise from their resync.
+            if (queue.Database.IsCluster && queue.Database.Dialect.Notifications) queue.BeforeCommit = ClusterSync.Notify;
             var metrics = sp.GetRequiredService<DumGumMetrics>();
             queue.BatchCommitted += (size, _) => metrics.WriteBatch(size);
             return queue;
@@ -231,7 +233,7 @@ sealed class StorageHealthCheck(Database database) : IHealthCheck
         }
         catch (Exception ex)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"The database ({database.Provider}) is not reachable", ex));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The database ({database.Dialect.Name}) is not reachable", ex));
         }
     }
 }

@@ -44,7 +44,7 @@ public static class StatusEndpoints
         ArgumentNullException.ThrowIfNull(database);
         return new ServerStatus(
             typeof(StatusEndpoints).Assembly.GetName().Version?.ToString() ?? "0.0.0",
-            database.IsPostgres ? "Postgres" : "Sqlite",
+            database.Dialect.Name,
             Engine(options));
     }
 

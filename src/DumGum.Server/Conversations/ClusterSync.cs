@@ -2,16 +2,17 @@ using System.Threading.Channels;
 using DumGum.Storage;
 using DumGum.Webhooks;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace DumGum.Conversations;
 
 /// <summary>
-/// Keeps the nodes sharing one PostgreSQL in step (does nothing on SQLite, where there is one node):
+/// Keeps the nodes sharing one database in step (<see cref="StorageTopology.Cluster"/>, the default on PostgreSQL; does
+/// nothing on a single node, the default on SQLite):
 /// <list type="bullet">
-/// <item>Each commit of the writer that changed conversations notifies channel <c>dumgum</c> once, carrying all its
-/// <see cref="ClusterNotice"/>s (never a NOTIFY per row: that collapses under load); every node LISTENs and feeds
-/// them to its scheduler.</item>
+/// <item>Where the database can notify (<see cref="SqlDialect.Notifications"/>, PostgreSQL), each commit of the writer
+/// that changed conversations notifies channel <c>dumgum</c> once, carrying all its <see cref="ClusterNotice"/>s
+/// (never a NOTIFY per row: that collapses under load); every node LISTENs and feeds them to its scheduler. Without
+/// (SQLite shared by several processes), the resync alone carries the work across.</item>
 /// <item>A resync every <see cref="ConversationOptions.ResyncInterval"/> re-reads the pending work: the fallback for a
 /// notice lost with a dropped connection or too big to send, and how a dead node's conversations reach the others.</item>
 /// <item>A heartbeat row per node; a node silent for a lease has its undelivered events adopted by the others.</item>
@@ -32,8 +33,6 @@ public sealed class ClusterSync(
 {
     const string Channel = "dumgum";
 
-    /// <summary>NOTIFY payloads must stay under 8000 bytes: a big batch's notices are split over several payloads.</summary>
-    const int MaxPayload = 7900;
 
     readonly Channel<string> inbox = System.Threading.Channels.Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     readonly SemaphoreSlim resyncNow = new(0);
@@ -44,12 +43,16 @@ public sealed class ClusterSync(
     /// </summary>
     public static void Notify(WriteQueue.Writer w, IReadOnlyList<string> notices)
     {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(notices);
+        // Payloads have a size limit (PostgreSQL: 8000 bytes): a big batch's notices are split over several.
+        var maxPayload = w.Database.Dialect.MaxNotificationPayload;
         var payloads = new List<string>();
         var payload = new System.Text.StringBuilder(w.NodeId).Append('|');
         var empty = payload.Length;
         foreach (var notice in notices)
         {
-            if (payload.Length > empty && payload.Length + 1 + notice.Length > MaxPayload)
+            if (payload.Length > empty && payload.Length + 1 + notice.Length > maxPayload)
             {
                 payloads.Add(payload.ToString());
                 payload.Length = empty;
@@ -58,17 +61,23 @@ public sealed class ClusterSync(
             payload.Append(notice);
         }
         payloads.Add(payload.ToString());
-        w.Command("SELECT pg_notify('" + Channel + "', p) FROM unnest(@payloads) AS p").With("@payloads", payloads.ToArray()).ExecuteNonQuery();
+        w.Database.Dialect.Notify(w, Channel, payloads);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!database.IsPostgres) return Task.CompletedTask;
-        return Task.WhenAll(
-            Task.Run(() => ListenAsync(stoppingToken), stoppingToken),
-            Task.Run(() => ProcessAsync(stoppingToken), stoppingToken),
+        if (!database.IsCluster) return Task.CompletedTask;
+        var loops = new List<Task>
+        {
             Task.Run(() => ResyncAsync(stoppingToken), stoppingToken),
-            Task.Run(() => HeartbeatAsync(stoppingToken), stoppingToken));
+            Task.Run(() => HeartbeatAsync(stoppingToken), stoppingToken),
+        };
+        if (database.Dialect.Notifications)
+        {
+            loops.Add(Task.Run(() => ListenAsync(stoppingToken), stoppingToken));
+            loops.Add(Task.Run(() => ProcessAsync(stoppingToken), stoppingToken));
+        }
+        return Task.WhenAll(loops);
     }
 
     async Task ListenAsync(CancellationToken stop)
@@ -77,16 +86,9 @@ public sealed class ClusterSync(
         {
             try
             {
-                await using var connection = await database.PostgresDataSource!.OpenConnectionAsync(stop);
-                connection.Notification += (_, e) => inbox.Writer.TryWrite(e.Payload);
-                await using (var listen = new NpgsqlCommand("LISTEN " + Channel, connection)) await listen.ExecuteNonQueryAsync(stop);
-                resyncNow.Release();   // whatever happened while we were not listening
-                while (true)
-                {
-                    // A quiet channel is checked now and then, so a dead connection is noticed and replaced.
-                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stop))
-                        await using (var ping = new NpgsqlCommand("SELECT 1", connection)) await ping.ExecuteScalarAsync(stop);
-                }
+                await database.ListenAsync(Channel,
+                    listening: () => resyncNow.Release(),   // whatever happened while we were not listening
+                    received: payload => inbox.Writer.TryWrite(payload), stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
             catch (Exception ex)

@@ -84,9 +84,9 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     sealed record AcceptItem(ConversationKey Key, string Request, int BufferSeconds, int MaxProcessingSeconds);
 
     /// <summary>
-    /// The enqueues that share a commit, written together. PostgreSQL: their ids in one round trip, then one multi-row
-    /// INSERT (a round trip per row would cap a node at a few thousand enqueues a second). SQLite: a prepared INSERT
-    /// per row, which costs microseconds in-process.
+    /// The enqueues that share a commit, written together: their ids first, handed out in arrival order, so each row's
+    /// id is known without trusting the order of a multi-row RETURNING; then the rows (<see cref="SqlDialect.InsertRows{T}"/>:
+    /// one statement on PostgreSQL, where a round trip per row would cap a node at a few thousand enqueues a second).
     /// </summary>
     sealed class AcceptBatch(ConversationStore store) : BatchWrite<AcceptItem, AcceptedEnqueue>
     {
@@ -103,27 +103,10 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
                 created ??= [];
                 if (!created.TryGetValue(key, out conversations[i])) created[key] = conversations[i] = ConversationId(w, key);
             }
-            var enqueues = new long[items.Count];
-            if (w.Database.IsPostgres)
-            {
-                // Ids first, handed out in arrival order, so each row's id is known without trusting RETURNING's order.
-                using (var ids = w.Command("SELECT nextval(pg_get_serial_sequence('enqueues', 'id')) FROM generate_series(1, @n)")
-                           .With("@n", items.Count).ExecuteReader())
-                    for (var i = 0; ids.Read(); i++) enqueues[i] = ids.GetInt64(0);
-                Array.Sort(enqueues);
-                w.Command("""
-                        INSERT INTO enqueues(id, conversation_id, accepted_at, request)
-                        SELECT id, conversation_id, @now, request FROM unnest(@ids, @conversations, @requests) AS t(id, conversation_id, request)
-                        """)
-                    .With("@now", ms).With("@ids", enqueues).With("@conversations", conversations)
-                    .With("@requests", items.Select(item => item.Request).ToArray()).ExecuteNonQuery();
-            }
-            else
-            {
-                for (var i = 0; i < items.Count; i++)
-                    enqueues[i] = (long)w.Command("INSERT INTO enqueues(conversation_id, accepted_at, request) VALUES(@c, @now, @r) RETURNING id")
-                        .With("@c", conversations[i]).With("@now", ms).With("@r", items[i].Request).ExecuteScalar()!;
-            }
+            var enqueues = w.Database.Dialect.ReserveIds(w, "enqueues", items.Count);
+            w.Database.Dialect.InsertRows(w, "enqueues", Enumerable.Range(0, items.Count).ToList(), rows => rows
+                .Column("id", i => enqueues[i]).Column("conversation_id", i => conversations[i])
+                .Column("accepted_at", _ => ms).Column("request", i => items[i].Request));
             var accepted = new AcceptedEnqueue[items.Count];
             for (var i = 0; i < items.Count; i++)
             {
@@ -163,9 +146,10 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
     ClaimBatch? claimBatch;
 
     /// <summary>
-    /// The claims that share a commit. PostgreSQL: one UPDATE takes every lease it can with <c>FOR UPDATE SKIP LOCKED</c>
-    /// (rows another node is claiming or finishing at that moment are skipped, never waited for), one SELECT finds what
-    /// each serves. SQLite (one writer, nobody to race): one conversation at a time.
+    /// The claims that share a commit. With array parameters (PostgreSQL): one UPDATE takes every lease it can, skipping
+    /// locked rows (<see cref="SqlDialect.SkipLocked"/>: rows another node is claiming or finishing at that moment are
+    /// skipped, never waited for), one SELECT finds what each serves. Without (SQLite, one writer at a time): one
+    /// conversation at a time, in-process.
     /// </summary>
     sealed class ClaimBatch(ConversationStore store) : BatchWrite<(long ConversationId, string Owner), (Claim?, DateTimeOffset?)>
     {
@@ -173,7 +157,7 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         {
             var now = store.Clock.GetUtcNow().ToUnixMs();
             var until = now + (long)store.LeaseDuration.TotalMilliseconds;
-            if (!w.Database.IsPostgres) return items.Select(i => ClaimOne(w, i.ConversationId, i.Owner, now, until)).ToList();
+            if (!w.Database.Dialect.ArrayParameters) return items.Select(i => ClaimOne(w, i.ConversationId, i.Owner, now, until)).ToList();
             // One owner per node; a store shared by several owners (tests) claims once per owner.
             var results = new (Claim?, DateTimeOffset?)[items.Count];
             foreach (var byOwner in items.Select((item, index) => (item, index)).GroupBy(x => x.item.Owner))
@@ -184,16 +168,16 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
             return results;
         }
 
-        /// <summary>PostgreSQL: the claims of one owner in one statement; one result per id, in order.</summary>
+        /// <summary>With array parameters: the claims of one owner in one statement; one result per id, in order.</summary>
         static List<(Claim?, DateTimeOffset?)> ClaimMany(WriteQueue.Writer w, string owner, List<long> items, long now, long until)
         {
             var ids = items.Distinct().ToArray();
             var leases = new Dictionary<long, (long Token, int Restarts)>();
-            using (var claimed = w.Command("""
+            using (var claimed = w.Command($"""
                        UPDATE conversations SET lease_owner = @owner, lease_until = @until, lease_token = lease_token + 1
                        WHERE id IN (SELECT id FROM conversations
                                     WHERE id = ANY(@ids) AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
-                                    FOR UPDATE SKIP LOCKED)
+                                    {w.Database.Dialect.SkipLocked})
                        RETURNING id, lease_token, restarts
                        """).With("@owner", owner).With("@until", until).With("@ids", ids).With("@now", now).ExecuteReader())
                 while (claimed.Read()) leases[claimed.GetInt64(0)] = (claimed.GetInt64(1), (int)claimed.GetInt64(2));
@@ -230,7 +214,7 @@ public sealed class ConversationStore(Database database, WriteQueue writes, Time
         }
     }
 
-    /// <summary>SQLite: one claim (the single writer serializes them; there is nobody to race).</summary>
+    /// <summary>One claim, without array parameters (SQLite: the single writer serializes them; nobody races it).</summary>
     static (Claim?, DateTimeOffset?) ClaimOne(WriteQueue.Writer w, long conversationId, string owner, long now, long until)
     {
         using (var claimed = w.Command("""

@@ -128,8 +128,8 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
     }
 
     /// <summary>
-    /// The log entries that share a commit: one multi-row INSERT on PostgreSQL, a prepared INSERT each on SQLite; and the
-    /// usage counters of customer calls, one upsert per project and hour.
+    /// The log entries that share a commit (<see cref="SqlDialect.InsertRows{T}"/>: one multi-row INSERT on PostgreSQL, a
+    /// prepared INSERT each on SQLite); and the usage counters of customer calls, one upsert per project and hour.
     /// </summary>
     sealed class Batch : BatchWrite<Entry, bool>
     {
@@ -137,33 +137,11 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
 
         public override IReadOnlyList<bool> Execute(WriteQueue.Writer w, IReadOnlyList<Entry> items)
         {
-            if (!w.Database.IsPostgres)
-            {
-                foreach (var e in items)
-                    w.Command("""
-                            INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id, response_excerpt)
-                            VALUES(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery, @excerpt)
-                            """)
-                        .With("@p", e.ProjectId).With("@at", e.At).With("@kind", e.Kind).With("@url", e.Url).With("@status", e.Status)
-                        .With("@latency", e.LatencyMs).With("@attempt", e.Attempt).With("@error", e.Error)
-                        .With("@user", e.User).With("@persona", e.Persona).With("@delivery", e.DeliveryId)
-                        .With("@excerpt", e.ResponseExcerpt).ExecuteNonQuery();
-            }
-            else
-            {
-                w.Command("""
-                        INSERT INTO call_logs(project_id, at, kind, url, status, latency_ms, attempt, error, user_profile_id, persona_profile_id, delivery_id, response_excerpt)
-                        SELECT * FROM unnest(@p, @at, @kind, @url, @status, @latency, @attempt, @error, @user, @persona, @delivery, @excerpt)
-                        """)
-                    .With("@p", items.Select(e => e.ProjectId).ToArray()).With("@at", items.Select(e => e.At).ToArray())
-                    .With("@kind", items.Select(e => e.Kind).ToArray()).With("@url", items.Select(e => e.Url).ToArray())
-                    .With("@status", items.Select(e => (long?)e.Status).ToArray()).With("@latency", items.Select(e => e.LatencyMs).ToArray())
-                    .With("@attempt", items.Select(e => (long)e.Attempt).ToArray()).With("@error", items.Select(e => e.Error).ToArray())
-                    .With("@user", items.Select(e => e.User).ToArray()).With("@persona", items.Select(e => e.Persona).ToArray())
-                    .With("@delivery", items.Select(e => e.DeliveryId).ToArray())
-                    .With("@excerpt", items.Select(e => e.ResponseExcerpt).ToArray())
-                    .ExecuteNonQuery();
-            }
+            w.Database.Dialect.InsertRows(w, "call_logs", items, rows => rows
+                .Column("project_id", e => e.ProjectId).Column("at", e => e.At).Column("kind", e => e.Kind).Column("url", e => e.Url)
+                .Column("status", e => (long?)e.Status).Column("latency_ms", e => e.LatencyMs).Column("attempt", e => (long)e.Attempt)
+                .Column("error", e => e.Error).Column("user_profile_id", e => e.User).Column("persona_profile_id", e => e.Persona)
+                .Column("delivery_id", e => e.DeliveryId).Column("response_excerpt", e => e.ResponseExcerpt));
             foreach (var hour in items.Where(e => e.Call).GroupBy(e => (e.ProjectId, Hour: UsageStore.HourOf(e.At))))
                 UsageStore.AddCalls(w, hour.Key.ProjectId, hour.Key.Hour, hour.Count(), hour.Count(e => e.Failed));
             return items.Select(_ => true).ToList();

@@ -90,10 +90,10 @@ public sealed class UsageStore(Database database)
     public static long HourOf(long unixMs) => unixMs - (((unixMs % HourMs) + HourMs) % HourMs);
 
     /// <summary>
-    /// Each node adds to rows of its own on PostgreSQL, so nodes never wait on each other's row locks; SQLite has one
-    /// node and one row per hour.
+    /// Each node of a cluster adds to rows of its own, so nodes never wait on each other's row locks; a single node has
+    /// one row per hour.
     /// </summary>
-    static string Node(WriteQueue.Writer w) => w.Database.IsPostgres ? w.NodeId : "";
+    static string Node(WriteQueue.Writer w) => w.Database.IsCluster ? w.NodeId : "";
 
     internal static void AddRun(WriteQueue.Writer w, string projectId, long createdAt, string? dropReason, long inputTokens,
         long outputTokens, long costMicros, long? timeToAnswerMs, bool selfHarm = false)

@@ -171,7 +171,7 @@ public sealed class BanLedger
     {
         var key = new Key(projectId, user, persona);
         if (!cache.TryGetValue(key, out var cached)
-            || (database.IsPostgres && Stale(cached)))
+            || (database.IsCluster && Stale(cached)))
         {
             ActiveBan? strongest;
             using (var connection = database.Open())

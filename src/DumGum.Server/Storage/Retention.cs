@@ -74,7 +74,7 @@ public sealed class Retention(WriteQueue writes, TimeProvider clock, IOptions<Re
             {
                 var deleted = await writes.WriteAsync(w => w.Command($"""
                         DELETE FROM {table} WHERE {idColumn} IN (
-                            SELECT {idColumn} FROM {table} WHERE {condition} ORDER BY {order} LIMIT {Chunk}{(w.Database.IsPostgres ? " FOR UPDATE SKIP LOCKED" : "")})
+                            SELECT {idColumn} FROM {table} WHERE {condition} ORDER BY {order} LIMIT {Chunk}{w.Database.Dialect.SkipLocked})
                         """).With("@before", before).ExecuteNonQuery());
                 total += deleted;
                 if (deleted < Chunk) break;

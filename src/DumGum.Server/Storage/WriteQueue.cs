@@ -37,7 +37,7 @@ public sealed class WriteQueue : IDisposable
     {
         this.log = log;
         Database = database;
-        savepoints = !database.IsPostgres;
+        savepoints = database.Dialect.Savepoints;
         connection = database.Open();
         thread = new Thread(Run) { IsBackground = true, Name = "dumgum-writer" };
         thread.Start();

@@ -58,19 +58,12 @@ public static class Outbox
 
         public override IReadOnlyList<bool> Execute(WriteQueue.Writer w, IReadOnlyList<(long Id, string Status, string? Error, long At)> items)
         {
-            if (!w.Database.IsPostgres)
-            {
-                foreach (var i in items) SetStatus(w, i.Id, i.Status, i.Error, i.At.FromUnixMs());
-                return items.Select(_ => true).ToList();
-            }
-            w.Command("""
-                    UPDATE deliveries d SET status = v.status, last_error = COALESCE(v.error, d.last_error),
+            w.Database.Dialect.ForRows(w, items, """
+                    UPDATE deliveries AS d SET status = v.status, last_error = COALESCE(v.error, d.last_error),
                         delivered_at = CASE WHEN v.status = 'delivered' THEN v.at ELSE d.delivered_at END
-                    FROM unnest(@ids, @statuses, @errors, @ats) AS v(id, status, error, at)
+                    FROM {rows}
                     WHERE d.id = v.id
-                    """)
-                .With("@ids", items.Select(i => i.Id).ToArray()).With("@statuses", items.Select(i => i.Status).ToArray())
-                .With("@errors", items.Select(i => i.Error).ToArray()).With("@ats", items.Select(i => i.At).ToArray()).ExecuteNonQuery();
+                    """, rows => rows.Column("id", i => i.Id).Column("status", i => i.Status).Column("error", i => i.Error).Column("at", i => i.At));
             return items.Select(_ => true).ToList();
         }
     }

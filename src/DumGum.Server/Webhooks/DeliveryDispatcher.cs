@@ -47,22 +47,22 @@ public sealed class DeliveryDispatcher(
     public void Start(CancellationToken stoppingToken)
     {
         stopping = stoppingToken;
-        // With several nodes (PostgreSQL) a node adopts only the events of dead nodes, from ClusterSync.
-        if (writes.Database.IsPostgres) return;
+        // With several nodes (Storage:Topology=Cluster) a node adopts only the events of dead nodes, from ClusterSync.
+        if (writes.Database.IsCluster) return;
         var adopted = AdoptAsync("UPDATE deliveries SET owner = @me WHERE status = 'pending' RETURNING id", alive: 0).GetAwaiter().GetResult();
         if (adopted > 0) log.LogInformation("Resuming {Count} undelivered events", adopted);
     }
 
     /// <summary>
-    /// PostgreSQL: takes over the undelivered events of nodes whose heartbeat is older than <paramref name="deadAfter"/>
+    /// Cluster: takes over the undelivered events of nodes whose heartbeat is older than <paramref name="deadAfter"/>
     /// (nodes that died) and starts sending them; rows another node is adopting at the same moment are skipped, never
-    /// waited for. (SQLite, one node: <see cref="Start"/> adopts every pending event.)
+    /// waited for. (A single node: <see cref="Start"/> adopts every pending event.)
     /// </summary>
-    public Task<int> AdoptFromDeadNodesAsync(TimeSpan deadAfter) => AdoptAsync("""
+    public Task<int> AdoptFromDeadNodesAsync(TimeSpan deadAfter) => AdoptAsync($"""
         UPDATE deliveries SET owner = @me WHERE id IN (
             SELECT id FROM deliveries
             WHERE status = 'pending' AND (owner IS NULL OR owner NOT IN (SELECT id FROM nodes WHERE seen_at > @alive))
-            FOR UPDATE SKIP LOCKED)
+            {writes.Database.Dialect.SkipLocked})
         RETURNING id
         """, (clock.GetUtcNow() - deadAfter).ToUnixMs());
 
@@ -262,14 +262,14 @@ public sealed class DeliveryDispatcher(
     static readonly TimeSpan OrderCheckInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// PostgreSQL: whether an earlier event of the conversation is still pending on another node (its answer still being
+    /// Cluster: whether an earlier event of the conversation is still pending on another node (its answer still being
     /// retried there). A conversation's events go out in id order on every node, so a later one waits until the earlier
     /// one is delivered or given up (docs/behaviour.md, "Events"). This node's own earlier events are ordered by the lane.
     /// </summary>
     bool EarlierElsewhere(Delivery d)
     {
         var memory = Events.IsMemoryEvent(d.Event);
-        if (!writes.Database.IsPostgres && !memory) return false;
+        if (!writes.Database.IsCluster && !memory) return false;
         using var connection = writes.Database.Open();
         // A memory event waits for every earlier event of its conversation, on any node: it follows the answer it came
         // with. Answer events never wait for memory events (they are in another lane and must not be held back a day).

@@ -22,6 +22,8 @@ public sealed class OptionsAtStartTests
         { "Retention:Answers", "00:00:01" },
         { "Retention:Interval", "00:00:00" },
         { "Generation:MaxRetries", "11" },
+        { "Storage:Topology", "Ring" },
+        { "Storage:Topology", "7" },
     };
 
     [Theory]
