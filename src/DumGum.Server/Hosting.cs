@@ -103,6 +103,10 @@ public static class Hosting
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
         services.AddHostedService<ClusterSync>();
+        // The caches another process's writes must refresh (docs/behaviour.md, "Changes made elsewhere").
+        services.AddSingleton<IFollowsChangeStamps>(sp => sp.GetRequiredService<ProjectStore>());
+        services.AddSingleton<IFollowsChangeStamps>(sp => sp.GetRequiredService<AccessKeys.AccessKeyStore>());
+        services.AddSingleton<IFollowsChangeStamps>(sp => sp.GetRequiredService<BanLedger>());
         services.AddHostedService<ChangeWatcher>();
         services.AddHostedService<StoredSettingsCheck>();
         services.AddSingleton<Retention>();

@@ -19,8 +19,12 @@ public sealed record Caller(string KeyId, string ProjectId);
 /// checksum is a public CRC32), so at most <see cref="MaxUnknownKeys"/> are remembered, each for <see cref="Revalidate"/>;
 /// past the limit the expired ones are dropped, then the oldest (docs/behaviour.md, "Bounded authentication state").
 /// </summary>
-public sealed class AccessKeyStore(Database database, WriteQueue writes, TimeProvider clock)
+public sealed class AccessKeyStore(Database database, WriteQueue writes, TimeProvider clock) : IFollowsChangeStamps
 {
+    string IFollowsChangeStamps.ChangeKind => ChangeStamps.AccessKeys;
+
+    void IFollowsChangeStamps.Refresh() => Forget();
+
     static readonly TimeSpan Revalidate = TimeSpan.FromSeconds(5);
     static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 

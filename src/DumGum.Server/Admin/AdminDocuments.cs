@@ -79,7 +79,7 @@ public sealed record ProjectResponse(
     public static ProjectResponse From(Project p) => new(p.Id, p.Name, p.Config.ProfileEndpointUrl, p.Config.ChatHistoryEndpointUrl,
         p.Config.IncomingContentEndpointUrl, p.IncomingDisabledAt, p.Config.CustomHeaders, p.Config.EndpointBearerToken is not null,
         CustomerHeaders.Hint(p.Config.EndpointBearerToken), p.Config.DefaultReplyParameters,
-        p.Config.RateLimit, p.Config.SmartShareEnabled, Guardrails.AiDisclosurePolicy.Normalize(p.Config.AiDisclosurePolicy),
+        p.Config.RateLimit, p.Config.SmartShareEnabled, Projects.AiDisclosurePolicy.Normalize(p.Config.AiDisclosurePolicy),
         p.Config.MemoryEnabled, p.Config.MemoryWebhookUrl, p.Config.MemoryWebhookCustomHeaders, p.Config.MemoryWebhookMode, p.WebhookSecret,
         p.PreviousWebhookSecret is null ? null : p.PreviousSecretExpiresAt, p.CreatedAt, p.UpdatedAt);
 }

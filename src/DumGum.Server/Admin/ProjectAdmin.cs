@@ -70,7 +70,7 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
             DefaultReplyParameters = body["defaultReplyParameters"] is JsonObject defaults
                 ? (JsonObject)defaults.DeepClone() : current?.DefaultReplyParameters ?? [],
             SmartShareEnabled = (bool?)body["smartShareEnabled"] ?? current?.SmartShareEnabled ?? false,
-            AiDisclosurePolicy = Guardrails.AiDisclosurePolicy.Normalize((string?)body["aiDisclosurePolicy"] ?? current?.AiDisclosurePolicy),
+            AiDisclosurePolicy = Projects.AiDisclosurePolicy.Normalize((string?)body["aiDisclosurePolicy"] ?? current?.AiDisclosurePolicy),
             MemoryEnabled = (bool?)body["memoryEnabled"] ?? current?.MemoryEnabled ?? true,
             MemoryWebhookUrl = body["memoryWebhookUrl"] is JsonValue memoryUrl
                 ? ((string)memoryUrl! is { Length: > 0 } u ? u : null) : current?.MemoryWebhookUrl,

@@ -168,7 +168,7 @@ public static class ProjectRules
                 new Field("requestsPerSecond", new NumberRule(0.01, 1_000_000)),
                 new Field("burst", new IntegerRule(1, 10_000_000, allowNumericString: false)))),
             new Field("smartShareEnabled", BoolRule.Instance),
-            new Field("aiDisclosurePolicy", new EnumRule(Guardrails.AiDisclosurePolicy.All)),
+            new Field("aiDisclosurePolicy", new EnumRule(Projects.AiDisclosurePolicy.All)),
             new Field("memoryEnabled", BoolRule.Instance),
             new Field("memoryWebhookUrl", new OptionalEndpointUrlRule(allowPrivate)),
             new Field("memoryWebhookCustomHeaders", new CustomHeadersRule()),

@@ -25,8 +25,12 @@ public sealed record ActiveBan(string Reason, bool Permanent, DateTimeOffset? St
 /// (PostgreSQL) a ban written by another node arrives with its commit's notification (cached entries are also read
 /// again after 60 s, should a notification be lost).
 /// </summary>
-public sealed class BanLedger
+public sealed class BanLedger : IFollowsChangeStamps
 {
+    string IFollowsChangeStamps.ChangeKind => ChangeStamps.Bans;
+
+    void IFollowsChangeStamps.Refresh() => ForgetAll();
+
     /// <summary>An offence counter starts again after this long without an offence of its reason.</summary>
     public static readonly TimeSpan CounterReset = TimeSpan.FromDays(30);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using DumGum.Customers;
+using DumGum.Projects;
 
 namespace DumGum.Guardrails;
 

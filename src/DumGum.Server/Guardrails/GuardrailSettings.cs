@@ -149,8 +149,8 @@ public sealed record GuardrailSettings
     /// <c>text: null</c> (the operator's app takes over). Its <c>banDurations</c> are accepted and ignored: self-harm never bans.
     /// </summary>
     public bool SelfHarmAnswer { get; init; } = true;
-    /// <summary>The project's <c>aiDisclosurePolicy</c> (<see cref="Guardrails.AiDisclosurePolicy"/>); set by the caller, not by reply parameters.</summary>
-    public string AiDisclosure { get; init; } = Guardrails.AiDisclosurePolicy.Never;
+    /// <summary>The project's <c>aiDisclosurePolicy</c> (<see cref="Projects.AiDisclosurePolicy"/>); set by the caller, not by reply parameters.</summary>
+    public string AiDisclosure { get; init; } = Projects.AiDisclosurePolicy.Never;
     /// <summary>With <see cref="AiSuspicion"/> enabled, a first authenticity probe gets the fictional-profile disclosure instead of a stop.</summary>
     public bool FictionalDisclosure { get; init; }
 

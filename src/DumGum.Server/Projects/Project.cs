@@ -22,9 +22,9 @@ public sealed record ProjectConfig
     public bool SmartShareEnabled { get; init; }
     /// <summary>
     /// <c>never</c> (default), <c>when-asked-sincerely</c> or <c>always-on-first-message</c>: whether the persona says it is
-    /// an AI, over "stay in character" (docs/behaviour.md, "AI disclosure"; <see cref="Guardrails.AiDisclosurePolicy"/>).
+    /// an AI, over "stay in character" (docs/behaviour.md, "AI disclosure"; <see cref="Projects.AiDisclosurePolicy"/>).
     /// </summary>
-    public string AiDisclosurePolicy { get; init; } = Guardrails.AiDisclosurePolicy.Never;
+    public string AiDisclosurePolicy { get; init; } = Projects.AiDisclosurePolicy.Never;
     /// <summary>Long-term memory (docs/memory.md): facts are extracted after each reply, stored per pair and used in prompts.</summary>
     public bool MemoryEnabled { get; init; } = true;
     /// <summary>Receives <c>memory.updated</c> / <c>memory.changed</c> when a pair's memory changed; null sends nothing.</summary>

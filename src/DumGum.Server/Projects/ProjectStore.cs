@@ -13,8 +13,12 @@ public sealed record ProjectPage(IReadOnlyList<Project> Items, string? NextAfter
 /// elsewhere (another node, the command line, another process on the SQLite file) is read on first use, and every
 /// project is re-read when <see cref="ChangeWatcher"/> sees the projects' change stamp move (and on each resync).
 /// </summary>
-public sealed class ProjectStore
+public sealed class ProjectStore : IFollowsChangeStamps
 {
+    string IFollowsChangeStamps.ChangeKind => ChangeStamps.Projects;
+
+    void IFollowsChangeStamps.Refresh() => Reload();
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     readonly ConcurrentDictionary<string, Project> projects = new(StringComparer.Ordinal);

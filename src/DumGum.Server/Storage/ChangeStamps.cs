@@ -35,12 +35,25 @@ public static class ChangeStamps
 }
 
 /// <summary>
+/// A cache of rows that another process (the command line, another node) may write: refreshed when its kind's stamp
+/// in <see cref="ChangeStamps"/> moves. Declared here so that Storage need not know the folders that keep such caches.
+/// </summary>
+public interface IFollowsChangeStamps
+{
+    /// <summary>One of the <see cref="ChangeStamps"/> kinds.</summary>
+    string ChangeKind { get; }
+
+    /// <summary>Drops or re-reads the cache; called from the watcher's loop.</summary>
+    void Refresh();
+}
+
+/// <summary>
 /// Polls <see cref="ChangeStamps"/> every <see cref="Interval"/> and refreshes the cache of each kind whose stamp
 /// changed. Our own writes move the stamps too; refreshing after them costs a re-read, never a wrong answer, and
 /// skipping them could hide another process's write that came between.
 /// </summary>
-public sealed class ChangeWatcher(Database database, Projects.ProjectStore projects, AccessKeys.AccessKeyStore keys,
-    Guardrails.BanLedger bans, TimeProvider clock, ILogger<ChangeWatcher> log) : BackgroundService
+public sealed class ChangeWatcher(Database database, IEnumerable<IFollowsChangeStamps> caches, TimeProvider clock,
+    ILogger<ChangeWatcher> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -52,9 +65,8 @@ public sealed class ChangeWatcher(Database database, Projects.ProjectStore proje
         var now = ChangeStamps.Read(database);
         if (seen is not null)
         {
-            if (Moved(ChangeStamps.Projects)) projects.Reload();
-            if (Moved(ChangeStamps.AccessKeys)) keys.Forget();
-            if (Moved(ChangeStamps.Bans)) bans.ForgetAll();
+            foreach (var cache in caches)
+                if (Moved(cache.ChangeKind)) cache.Refresh();
         }
         seen = now;
 

@@ -19,12 +19,8 @@ public sealed partial class FolderDependencyTests
         ("Customers", "Playground"),        // the profile cache is told of playground profile changes
         ("Guardrails", "Conversations"),    // the guardrail step takes the reply context and writes cluster notices
         ("Playground", "Dashboard"),        // the playground API uses the dashboard's authorization policy
-        ("Projects", "Guardrails"),         // a project's AI-disclosure default
         ("Projects", "Webhooks"),           // a new project's webhook secret
         ("Replies", "Guardrails"),          // the prompt builder calls guardrail rules
-        ("Storage", "AccessKeys"),          // ChangeWatcher refreshes the caches of other folders
-        ("Storage", "Guardrails"),
-        ("Storage", "Projects"),
         ("Webhooks", "Playground"),         // the dispatcher delivers playground events in-process
     ];
 

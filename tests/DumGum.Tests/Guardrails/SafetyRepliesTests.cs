@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DumGum.Projects;
 using DumGum.Conversations;
 using DumGum.Customers;
 using DumGum.Guardrails;

@@ -536,7 +536,7 @@ public sealed class PromptBuilder(TokenCounter tokens)
                 ? v.GetValueKind() != JsonValueKind.False
                 : true; // on by default (docs/behaviour.md, "Guardrails, stop reasons and bans")
             FictionalDisclosure = p.FictionalDisclosure && aiSuspicion;
-            HonestAboutAi = DumGum.Guardrails.AiDisclosurePolicy.AnswersHonestly(c.AiDisclosurePolicy);
+            HonestAboutAi = DumGum.Projects.AiDisclosurePolicy.AnswersHonestly(c.AiDisclosurePolicy);
         }
     }
 }

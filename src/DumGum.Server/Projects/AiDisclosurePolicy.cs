@@ -1,4 +1,4 @@
-namespace DumGum.Guardrails;
+namespace DumGum.Projects;
 
 /// <summary>
 /// The project setting <c>aiDisclosurePolicy</c> (docs/behaviour.md, "AI disclosure"): whether the persona says it is an
