@@ -380,9 +380,11 @@ public sealed class DeliveryDispatcher(
                 await Outbox.SetStatusAsync(writes, d.Id, "failed", "410 Gone: endpoint disabled", clock.GetUtcNow());
                 return (false, null);
             }
-            var delay = retryAfter ?? RetryBackoff.Delay(Math.Min(attempts - 1, 10), Random.Shared);
-            var nextAttempt = clock.GetUtcNow() + delay;
-            if (nextAttempt >= d.DeadlineAt) return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
+            // Every failure but 410 is retried (docs/behaviour.md, "Events"), on the customer endpoints' retry policy.
+            var failedAt = clock.GetUtcNow();
+            if (RetryBackoff.NextWait(attempts, retryAfter, failedAt, d.DeadlineAt) is not { } delay)
+                return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
+            var nextAttempt = failedAt + delay;
             // The count and the time of the next attempt are durable before we wait: after a restart (or on the node that
             // adopts the event) the back-off goes on from where it was (docs/behaviour.md, "Events").
             var failedAttempts = attempts;
