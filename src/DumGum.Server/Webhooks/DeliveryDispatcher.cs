@@ -412,8 +412,8 @@ public sealed class DeliveryDispatcher(
                     WHERE conversation_id = @c AND run_token = @run AND status = 'pending' AND event NOT IN ('memory.updated', 'memory.changed')
                     """)
                 .With("@c", d.ConversationId).With("@run", d.RunToken).ExecuteNonQuery();
-            return Outbox.Insert(w, d.ProjectId, d.ConversationId, d.UserProfileId, d.PersonaProfileId, d.RunToken,
-                Events.ConversationDropped, d.OnExpiry, now, now, now + Events.NoticeRetention, null);
+            return Outbox.Insert(w, new OutboxEntry(d.ProjectId, d.ConversationId, d.UserProfileId, d.PersonaProfileId, d.RunToken,
+                Events.ConversationDropped, d.OnExpiry, now, now + Events.NoticeRetention));
         });
     }
 

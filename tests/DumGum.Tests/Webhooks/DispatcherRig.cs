@@ -64,8 +64,8 @@ sealed class DispatcherRig : IAsyncDisposable
     public async Task<List<Delivery>> SendAsync(params Spec[] specs)
     {
         var now = Clock.GetUtcNow();
-        var rows = await Writes.WriteAsync(w => specs.Select(s => Outbox.Insert(w, Project.Id, ConversationId, User, Persona, s.Run,
-            s.Event, Body(s), now, now, now + (s.Deadline ?? TimeSpan.FromHours(1)), s.OnExpiry, s.Pause, servesThrough: s.Run)).ToList());
+        var rows = await Writes.WriteAsync(w => specs.Select(s => Outbox.Insert(w, new OutboxEntry(Project.Id, ConversationId, User, Persona, s.Run,
+            s.Event, Body(s), now, now + (s.Deadline ?? TimeSpan.FromHours(1))) { OnExpiry = s.OnExpiry, Pause = s.Pause, ServesThrough = s.Run })).ToList());
         Dispatcher.Enqueue(rows);
         return rows;
     }
