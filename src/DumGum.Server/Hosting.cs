@@ -83,6 +83,9 @@ public static class Hosting
         services.AddSingleton<ProfileCache>();
         services.AddSingleton<EndpointTester>();
         services.AddSingleton<DeliveryDispatcher>();
+        // Before the scheduler: hosted services start in this order, and the dispatcher adopts the pending events of the
+        // outbox before any run can write new ones.
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryDispatcher>());
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<AnswerStore>();
         services.AddSingleton<RunStore>();

@@ -71,9 +71,9 @@ public sealed class ConversationRunner(
         {
             var processing = await store.EmitAsync(conversationId, claim.LeaseToken, w =>
             [
-                Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                Outbox.Insert(w, new OutboxEntry(project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
                     Events.AnswerProcessing, Events.Processing(project.Id, key.UserProfileId, key.PersonaProfileId, tags),
-                    clock.GetUtcNow(), clock.GetUtcNow(), deadline, null),
+                    clock.GetUtcNow(), deadline)),
             ]);
             deliveries.Enqueue(processing);
 
@@ -120,13 +120,13 @@ public sealed class ConversationRunner(
                     AnswerStore.Insert(w, answer.Id, project.Id, conversationId, now, body, first ? itemisation : null);
                     // Later parts are announced like the first: typing indicator, pause, message (docs/behaviour.md, "Replies", Typing delay).
                     if (!first && pause > TimeSpan.Zero)
-                        emitted.Add(Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                        emitted.Add(Outbox.Insert(w, new OutboxEntry(project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
                             Events.AnswerProcessing, Events.Processing(project.Id, key.UserProfileId, key.PersonaProfileId, tags),
-                            now, now, deadline + LaterPartsGrace, null, servesThrough: claim.Watermark));
+                            now, deadline + LaterPartsGrace) { ServesThrough = claim.Watermark }));
                     // The deadline governs the first part; a late first part turns into conversation.dropped.
-                    emitted.Add(Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
-                        Events.AnswerCreated, body, now, now, first ? deadline : deadline + LaterPartsGrace, first ? dropped : null, pause,
-                        claim.Watermark));
+                    emitted.Add(Outbox.Insert(w, new OutboxEntry(project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                        Events.AnswerCreated, body, now, first ? deadline : deadline + LaterPartsGrace)
+                        { OnExpiry = first ? dropped : null, Pause = pause, ServesThrough = claim.Watermark }));
                 }
                 record.WriteAnswer(w, now, reply, stop, [.. composed.Select(c => c.Answer)]);
                 if (memoryFacts.Count > 0)
@@ -203,9 +203,9 @@ public sealed class ConversationRunner(
             record.WriteDrop(w, now, reason);
             return
             [
-                Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
+                Outbox.Insert(w, new OutboxEntry(project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, claim.LeaseToken,
                     Events.ConversationDropped, Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, reason),
-                    now, now, now + Events.NoticeRetention, null),
+                    now, now + Events.NoticeRetention)),
             ];
         });
         metrics.RunFinished("dropped_" + reason.ToLowerInvariant(), now - oldest);

@@ -166,8 +166,6 @@ public sealed class ConversationScheduler(
     {
         stopping = stoppingToken;
         metrics.PendingConversations = () => PendingConversations;
-        metrics.PendingDeliveries = () => deliveries.Pending;
-        deliveries.Start(stoppingToken);
         var pending = Resync(store.LoadPending(), clock.GetUtcNow());
         if (pending > 0) log.LogInformation("Resuming {Count} conversations with accepted enqueues", pending);
         return timers.RunAsync(Fire, stoppingToken);

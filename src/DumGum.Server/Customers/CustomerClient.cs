@@ -21,6 +21,14 @@ public sealed class CustomerEndpointException(string kind, string message, bool 
 /// cap, retries with back-off on network errors, 408, 425, 429 and 5xx (honouring Retry-After), all inside the run's
 /// deadline. Every attempt is written to the project logs.
 /// </summary>
+/// <remarks>
+/// The retry loop is written by hand on the shared <see cref="Http.RetryPolicy"/> (through <see cref="RetryBackoff"/>),
+/// not a Microsoft.Extensions.Http.Resilience handler on the <see cref="HttpClientName"/> client, for three reasons:
+/// the project logs need one row per attempt with its status, latency, body excerpt and reason, which a handler's
+/// internal retries would hide; the run's deadline decides both each attempt's timeout and whether a retry may start
+/// at all (a wait that would end past it fails the run now); and the same client also serves webhook deliveries, which
+/// store each attempt before waiting, and the endpoint test, which must make exactly one call.
+/// </remarks>
 public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callLog, TimeProvider clock,
     IOptions<OutboundOptions> options, DumGumMetrics metrics)
 {
@@ -57,8 +65,7 @@ public sealed class CustomerClient(IHttpClientFactory httpClients, CallLog callL
                     throw new CustomerEndpointException(kind, $"the {kind} endpoint answered {response.Status}");
             }
             Log(project, kind, url, response, attempt, response.Error, userProfileId, personaProfileId);
-            var delay = response.RetryAfter ?? RetryBackoff.Delay(attempt - 1, Random.Shared);
-            if (clock.GetUtcNow() + delay >= deadline)
+            if (RetryBackoff.NextWait(attempt, response.RetryAfter, clock.GetUtcNow(), deadline) is not { } delay)
                 throw new TimeoutException($"the {kind} endpoint kept failing ({response.Error}) until the run's deadline");
             await Task.Delay(delay, clock, cancellationToken);
         }

@@ -1,52 +1,41 @@
-using System.Net.Http.Headers;
+using DumGum.Http;
 
 namespace DumGum.Customers;
 
 /// <summary>
-/// Retry timing for calls to customer endpoints: exponential backoff with "equal jitter" so that retries after a
-/// shared outage spread out instead of arriving in waves, while still waiting at least half the nominal delay.
+/// The limits of the shared <see cref="RetryPolicy"/> for calls to customer endpoints (Profile, Chat History, Incoming
+/// Content, the memory webhook): 0.5 s × 2ⁿ, at most 10 s, and any <c>Retry-After</c> the customer asks for, since the run's
+/// (or the event's) deadline already bounds the wait (docs/behaviour.md, "Projects and customer endpoints").
 /// </summary>
 public static class RetryBackoff
 {
-    static readonly TimeSpan BaseDelay = TimeSpan.FromSeconds(0.5);
-    static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
+    public static readonly RetryPolicy Policy = new(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(10), TimeSpan.MaxValue);
 
-    /// <summary>
-    /// Delay before retry number <paramref name="attempt"/> (0 = first retry): nominal 0.5 s × 2^attempt capped at
-    /// 10 s, of which half is fixed and half uniformly random.
-    /// </summary>
+    /// <summary>The back-off before retry number <paramref name="attempt"/> (0 = first retry), jittered by <paramref name="random"/>.</summary>
     public static TimeSpan Delay(int attempt, Random random)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(attempt);
         ArgumentNullException.ThrowIfNull(random);
-        // Clamp the exponent first: 2^5 × 0.5 s already exceeds the cap, and large attempts must not overflow.
-        var nominal = Math.Min(BaseDelay.TotalSeconds * Math.Pow(2, Math.Min(attempt, 30)), MaxDelay.TotalSeconds);
-        var half = nominal / 2;
         // Jitter is about spreading load, not secrecy, so a plain Random is right here.
 #pragma warning disable CA5394
-        var jitter = random.NextDouble() * half;
+        return Policy.Backoff(attempt, random.NextDouble());
 #pragma warning restore CA5394
-        return TimeSpan.FromSeconds(half + jitter);
     }
 
-    /// <summary>Timeout, too early, rate limited and server errors are worth retrying; other 4xx will fail again.</summary>
-    public static bool IsRetryable(int statusCode) =>
-        statusCode is 408 or 425 or 429 or (>= 500 and <= 599);
+    /// <inheritdoc cref="RetryPolicy.IsRetryableStatus"/>
+    public static bool IsRetryable(int statusCode) => RetryPolicy.IsRetryableStatus(statusCode);
+
+    /// <inheritdoc cref="RetryPolicy.RetryAfter"/>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => RetryPolicy.RetryAfter(response, now);
 
     /// <summary>
-    /// The server's Retry-After as a delay from <paramref name="now"/>, in either delta-seconds or HTTP-date form;
-    /// a date in the past means "now" (zero). Null when the header is absent or unparseable.
+    /// The decision after failed attempt number <paramref name="failedAttempts"/> (1 = the first): the wait before the next
+    /// attempt, or null when it would reach <paramref name="deadline"/>. Customer calls and webhook deliveries both use it.
     /// </summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    public static TimeSpan? NextWait(int failedAttempts, TimeSpan? retryAfter, DateTimeOffset now, DateTimeOffset deadline)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        RetryConditionHeaderValue? header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header?.Date is { } date)
-        {
-            var wait = date - now;
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-        return null;
+#pragma warning disable CA5394
+        return Policy.NextWait(failedAttempts - 1, retryAfter, now, deadline, Random.Shared.NextDouble());
+#pragma warning restore CA5394
     }
 }

@@ -27,8 +27,8 @@ public static class MemoryEvents
         if (change.IsEmpty || project.Config.MemoryWebhookUrl is null) return null;
         var changesOnly = project.Config.MemoryWebhookMode == MemoryWebhookModes.ChangesOnly;
         var body = changesOnly ? ChangedBody(project.Id, key, change) : UpdatedBody(project.Id, key, change.State);
-        return Outbox.Insert(w, project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, runToken,
-            changesOnly ? Changed : Updated, body, now, now, now + Events.NoticeRetention, null);
+        return Outbox.Insert(w, new OutboxEntry(project.Id, conversationId, key.UserProfileId, key.PersonaProfileId, runToken,
+            changesOnly ? Changed : Updated, body, now, now + Events.NoticeRetention));
     }
 
     public static string UpdatedBody(string projectId, ConversationKey key, IEnumerable<MemoryItem> memories) =>

@@ -25,27 +25,57 @@ public sealed record Delivery(
     public long ServesThrough { get; init; }
 }
 
+/// <summary>
+/// An event to write to the outbox: for whom (project, conversation and its two profiles, the run that emits it), what
+/// (<see cref="Event"/> and its JSON <see cref="Body"/>), written at <see cref="CreatedAt"/> and sent from then on until
+/// <see cref="Deadline"/>.
+/// </summary>
+public sealed record OutboxEntry(
+    string ProjectId,
+    long ConversationId,
+    string UserProfileId,
+    string PersonaProfileId,
+    long RunToken,
+    string Event,
+    string Body,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset Deadline)
+{
+    /// <summary>The event sent instead if this one is not accepted by its deadline (an answer's <c>conversation.dropped</c>).</summary>
+    public string? OnExpiry { get; init; }
+
+    /// <summary>A typing pause: how long to wait after the previous event of the conversation was delivered.</summary>
+    public TimeSpan Pause { get; init; }
+
+    /// <summary>The newest enqueue the emitting run served (its watermark); 0 when not from a run's reply.</summary>
+    public long ServesThrough { get; init; }
+}
+
 /// <summary>The outbox: event rows written in the same transaction as the change that causes them.</summary>
 public static class Outbox
 {
-    public static Delivery Insert(WriteQueue.Writer w, string projectId, long conversationId, string userProfileId,
-        string personaProfileId, long runToken, string @event, string body, DateTimeOffset now, DateTimeOffset notBefore,
-        DateTimeOffset deadline, string? onExpiry, TimeSpan pause = default, long servesThrough = 0)
+    /// <summary>Writes <paramref name="entry"/> as a pending event owned by this node; hand the result to the dispatcher after the commit.</summary>
+    public static Delivery Insert(WriteQueue.Writer w, OutboxEntry entry)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         var webhookId = Ids.Event();
+        // Sendable at once: a typing pause or a retry's back-off move not_before later, never the insert.
+        var notBefore = entry.CreatedAt;
         var id = (long)w.Command("""
                 INSERT INTO deliveries(project_id, conversation_id, run_token, webhook_id, event, body, not_before, deadline_at,
                                        on_expiry, pause_ms, serves_through, owner, status, created_at)
                 VALUES(@p, @c, @run, @wid, @event, @body, @notBefore, @deadline, @onExpiry, @pause, @serves, @owner, 'pending', @now)
                 RETURNING id
                 """)
-            .With("@p", projectId).With("@c", conversationId).With("@run", runToken).With("@wid", webhookId)
-            .With("@event", @event).With("@body", body).With("@notBefore", notBefore.ToUnixMs())
-            .With("@deadline", deadline.ToUnixMs()).With("@onExpiry", onExpiry).With("@pause", (long)pause.TotalMilliseconds).With("@serves", servesThrough)
-            .With("@owner", w.NodeId).With("@now", now.ToUnixMs())
+            .With("@p", entry.ProjectId).With("@c", entry.ConversationId).With("@run", entry.RunToken).With("@wid", webhookId)
+            .With("@event", entry.Event).With("@body", entry.Body).With("@notBefore", notBefore.ToUnixMs())
+            .With("@deadline", entry.Deadline.ToUnixMs()).With("@onExpiry", entry.OnExpiry)
+            .With("@pause", (long)entry.Pause.TotalMilliseconds).With("@serves", entry.ServesThrough)
+            .With("@owner", w.NodeId).With("@now", entry.CreatedAt.ToUnixMs())
             .ExecuteScalar()!;
-        return new Delivery(id, projectId, conversationId, userProfileId, personaProfileId, runToken, webhookId, @event, body,
-            notBefore, deadline, onExpiry, 0) { Pause = pause, ServesThrough = servesThrough };
+        return new Delivery(id, entry.ProjectId, entry.ConversationId, entry.UserProfileId, entry.PersonaProfileId, entry.RunToken,
+            webhookId, entry.Event, entry.Body, notBefore, entry.Deadline, entry.OnExpiry, 0)
+            { Pause = entry.Pause, ServesThrough = entry.ServesThrough };
     }
 
     /// <summary>Records an event's final status; the updates that share a commit go out as one statement.</summary>

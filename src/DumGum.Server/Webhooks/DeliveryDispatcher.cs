@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using DumGum.Customers;
 using DumGum.Playground;
 using DumGum.Projects;
@@ -14,6 +13,8 @@ namespace DumGum.Webhooks;
 /// before was accepted (2xx) or given up. Lanes run independently, and each project has its own cap on concurrent
 /// POSTs, so a slow or failing customer only ever delays itself. Retries back off with jitter and honour Retry-After;
 /// answer events retry until the run's deadline (then the run is dropped with <c>TIMEOUT</c>), other events for 24 h.
+/// The host starts it (registered before the scheduler, so pending events are adopted before any run can add new ones)
+/// and stops it: stopping ends every wait, and unsent events stay pending for the next start.
 /// </summary>
 public sealed class DeliveryDispatcher(
     IHttpClientFactory httpClients,
@@ -23,7 +24,7 @@ public sealed class DeliveryDispatcher(
     TimeProvider clock,
     IOptions<OutboundOptions> options,
     DumGumMetrics metrics,
-    ILogger<DeliveryDispatcher> log)
+    ILogger<DeliveryDispatcher> log) : IHostedService, IDisposable
 {
     sealed class Lane
     {
@@ -40,23 +41,32 @@ public sealed class DeliveryDispatcher(
     readonly ConcurrentDictionary<long, Lane> lanes = new();
     readonly ConcurrentDictionary<string, SemaphoreSlim> projectSlots = new(StringComparer.Ordinal);
     long pending;
-    CancellationToken stopping;
+    // Cancelled, never disposed: lanes may still look at the token after the host has stopped, and it holds no timer.
+    readonly CancellationTokenSource stop = new();
+    CancellationToken stopping => stop.Token;
 
     public long Pending => Interlocked.Read(ref pending);
 
-    public void Start(CancellationToken stoppingToken)
+    /// <summary>A single node (Storage:Topology=SingleNode): adopts every pending event, before the host starts the scheduler.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        stopping = stoppingToken;
+        metrics.PendingDeliveries = () => Pending;
         // With several nodes (Storage:Topology=Cluster) a node adopts only the events of dead nodes, from ClusterSync.
         if (writes.Database.IsCluster) return;
-        var adopted = AdoptAsync("UPDATE deliveries SET owner = @me WHERE status = 'pending' RETURNING id", alive: 0).GetAwaiter().GetResult();
+        var adopted = await AdoptAsync("UPDATE deliveries SET owner = @me WHERE status = 'pending' RETURNING id", alive: 0);
         if (adopted > 0) log.LogInformation("Resuming {Count} undelivered events", adopted);
     }
+
+    /// <summary>Ends every wait and send in progress; what is not delivered stays pending in the outbox.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => stop.CancelAsync();
+
+    /// <summary>A container disposed without a stop (tests) still ends the lanes.</summary>
+    public void Dispose() => stop.Cancel();
 
     /// <summary>
     /// Cluster: takes over the undelivered events of nodes whose heartbeat is older than <paramref name="deadAfter"/>
     /// (nodes that died) and starts sending them; rows another node is adopting at the same moment are skipped, never
-    /// waited for. (A single node: <see cref="Start"/> adopts every pending event.)
+    /// waited for. (A single node: <see cref="StartAsync"/> adopts every pending event.)
     /// </summary>
     public Task<int> AdoptFromDeadNodesAsync(TimeSpan deadAfter) => AdoptAsync($"""
         UPDATE deliveries SET owner = @me WHERE id IN (
@@ -337,7 +347,7 @@ public sealed class DeliveryDispatcher(
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 var remaining = d.DeadlineAt - clock.GetUtcNow();
                 timeout.CancelAfter(remaining < o.RequestTimeout ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1)) : o.RequestTimeout);
-                using var request = BuildRequest(project, d, o, url, memory);
+                using var request = DeliveryRequest.Build(project, d, url, o.UserAgent, clock.GetUtcNow());
                 using var response = await httpClients.CreateClient(CustomerClient.HttpClientName)
                     .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                 status = (int)response.StatusCode;
@@ -380,9 +390,11 @@ public sealed class DeliveryDispatcher(
                 await Outbox.SetStatusAsync(writes, d.Id, "failed", "410 Gone: endpoint disabled", clock.GetUtcNow());
                 return (false, null);
             }
-            var delay = retryAfter ?? RetryBackoff.Delay(Math.Min(attempts - 1, 10), Random.Shared);
-            var nextAttempt = clock.GetUtcNow() + delay;
-            if (nextAttempt >= d.DeadlineAt) return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
+            // Every failure but 410 is retried (docs/behaviour.md, "Events"), on the customer endpoints' retry policy.
+            var failedAt = clock.GetUtcNow();
+            if (RetryBackoff.NextWait(attempts, retryAfter, failedAt, d.DeadlineAt) is not { } delay)
+                return (false, await ExpireAsync(d, $"last attempt failed: {error}"));
+            var nextAttempt = failedAt + delay;
             // The count and the time of the next attempt are durable before we wait: after a restart (or on the node that
             // adopts the event) the back-off goes on from where it was (docs/behaviour.md, "Events").
             var failedAttempts = attempts;
@@ -410,26 +422,8 @@ public sealed class DeliveryDispatcher(
                     WHERE conversation_id = @c AND run_token = @run AND status = 'pending' AND event NOT IN ('memory.updated', 'memory.changed')
                     """)
                 .With("@c", d.ConversationId).With("@run", d.RunToken).ExecuteNonQuery();
-            return Outbox.Insert(w, d.ProjectId, d.ConversationId, d.UserProfileId, d.PersonaProfileId, d.RunToken,
-                Events.ConversationDropped, d.OnExpiry, now, now, now + Events.NoticeRetention, null);
+            return Outbox.Insert(w, new OutboxEntry(d.ProjectId, d.ConversationId, d.UserProfileId, d.PersonaProfileId, d.RunToken,
+                Events.ConversationDropped, d.OnExpiry, now, now + Events.NoticeRetention));
         });
-    }
-
-    HttpRequestMessage BuildRequest(Project project, Delivery d, OutboundOptions o, string url, bool memory)
-    {
-        var body = Encoding.UTF8.GetBytes(d.Body);
-        var now = clock.GetUtcNow();
-        var timestamp = now.ToUnixTimeSeconds();
-        var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        // The memory webhook gets its own headers (plus the bearer token), not the three endpoints' custom headers.
-        CustomerHeaders.Apply(request, memory ? project.Config with { CustomHeaders = project.Config.MemoryWebhookCustomHeaders } : project.Config, o.UserAgent);
-        request.Headers.TryAddWithoutValidation("webhook-id", d.WebhookId);
-        request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.SignatureHeader(project.SigningSecrets(now), d.WebhookId, timestamp, body));
-        return request;
     }
 }

@@ -158,8 +158,8 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
 
         List<Delivery> Emit(WriteQueue.Writer w, long token) =>
         [
-            Outbox.Insert(w, key.ProjectId, id, User, Persona, token, Events.AnswerCreated, "{}", clock.GetUtcNow(),
-                clock.GetUtcNow(), clock.GetUtcNow().AddMinutes(1), null),
+            Outbox.Insert(w, new OutboxEntry(key.ProjectId, id, User, Persona, token, Events.AnswerCreated, "{}", clock.GetUtcNow(),
+                clock.GetUtcNow().AddMinutes(1))),
         ];
 
         Assert.False(await store.HeartbeatAsync(id, a.LeaseToken));

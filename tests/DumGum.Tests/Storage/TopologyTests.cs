@@ -52,9 +52,7 @@ public sealed class TopologyTests
         var dispatcher = new DeliveryDispatcher(services.GetRequiredService<IHttpClientFactory>(), new ProjectStore(database, writes, clock),
             writes, new CallLog(database, writes, clock, NullLogger<CallLog>.Instance), clock, Options.Create(new OutboundOptions()),
             new DumGumMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<DeliveryDispatcher>.Instance);
-        using var stop = new CancellationTokenSource();
-
-        dispatcher.Start(stop.Token);
+        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
         Assert.Equal(topology == StorageTopology.SingleNode ? "me" : "gone", Owner(database));
 
         if (topology == StorageTopology.Cluster)
@@ -62,7 +60,7 @@ public sealed class TopologyTests
             Assert.Equal(1, await dispatcher.AdoptFromDeadNodesAsync(TimeSpan.FromSeconds(15)));
             Assert.Equal("me", Owner(database));
         }
-        await stop.CancelAsync();
+        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
     }
 
     static string? Owner(Database database)

@@ -20,7 +20,6 @@ sealed class DispatcherRig : IAsyncDisposable
     public const string User = "u-typing", Persona = "p-typing";
     public const long ConversationId = 7;
 
-    readonly CancellationTokenSource stop = new();
     readonly ServiceProvider services;
 
     DispatcherRig(ServiceProvider services) => this.services = services;
@@ -50,7 +49,7 @@ sealed class DispatcherRig : IAsyncDisposable
         var metrics = new DumGumMetrics(services.GetRequiredService<IMeterFactory>());
         rig.Dispatcher = new DeliveryDispatcher(services.GetRequiredService<IHttpClientFactory>(), projects, rig.Writes, callLog,
             rig.Clock, Options.Create(new OutboundOptions()), metrics, NullLogger<DeliveryDispatcher>.Instance);
-        rig.Dispatcher.Start(rig.stop.Token);
+        await rig.Dispatcher.StartAsync(TestContext.Current.CancellationToken);
         return rig;
     }
 
@@ -64,8 +63,8 @@ sealed class DispatcherRig : IAsyncDisposable
     public async Task<List<Delivery>> SendAsync(params Spec[] specs)
     {
         var now = Clock.GetUtcNow();
-        var rows = await Writes.WriteAsync(w => specs.Select(s => Outbox.Insert(w, Project.Id, ConversationId, User, Persona, s.Run,
-            s.Event, Body(s), now, now, now + (s.Deadline ?? TimeSpan.FromHours(1)), s.OnExpiry, s.Pause, servesThrough: s.Run)).ToList());
+        var rows = await Writes.WriteAsync(w => specs.Select(s => Outbox.Insert(w, new OutboxEntry(Project.Id, ConversationId, User, Persona, s.Run,
+            s.Event, Body(s), now, now + (s.Deadline ?? TimeSpan.FromHours(1))) { OnExpiry = s.OnExpiry, Pause = s.Pause, ServesThrough = s.Run })).ToList());
         Dispatcher.Enqueue(rows);
         return rows;
     }
@@ -124,11 +123,10 @@ sealed class DispatcherRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync();
+        await Dispatcher.StopAsync(CancellationToken.None);
         await Customer.DisposeAsync();
         Writes.Dispose();
         await services.DisposeAsync();
-        stop.Dispose();
     }
 }
 

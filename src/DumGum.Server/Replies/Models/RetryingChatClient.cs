@@ -1,6 +1,6 @@
 using System.ClientModel;
-using System.Globalization;
 using System.Runtime.CompilerServices;
+using DumGum.Http;
 using Microsoft.Extensions.AI;
 
 namespace DumGum.Replies.Models;
@@ -8,15 +8,22 @@ namespace DumGum.Replies.Models;
 /// <summary>
 /// Bounded retries of a model call on transient errors: HTTP 408, 429 and 5xx (<see cref="ClientResultException"/>
 /// with that status), network errors (<see cref="HttpRequestException"/>, <see cref="IOException"/>), and timeouts of the
-/// call itself (a cancellation the caller did not ask for). Delays grow as base × 2ⁿ, capped at 8 s, jittered to 50-100 %
-/// of that; a larger <c>Retry-After</c> (up to 30 s) wins. The caller's cancellation always ends the wait at once. When the retries
-/// run out, <see cref="ModelUnavailableException"/> carries the last error.
+/// call itself (a cancellation the caller did not ask for). The statuses, the <c>Retry-After</c> reading and the jittered
+/// back-off are the shared <see cref="RetryPolicy"/> of every outbound call: base × 2ⁿ, capped at 8 s, jittered to 50-100 %
+/// of that; a larger <c>Retry-After</c> (up to 30 s) wins. The caller's cancellation always ends the wait at once (the
+/// run's deadline reaches this client only as that cancellation, so the cap on Retry-After stands in for the deadline
+/// rule). When the retries run out, <see cref="ModelUnavailableException"/> carries the last error.
 /// </summary>
 public sealed class RetryingChatClient(IChatClient innerClient, int maxRetries, TimeSpan baseDelay, TimeProvider clock, ILogger logger)
     : DelegatingChatClient(innerClient)
 {
     static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(8);
     static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>The model calls' limits of the shared retry policy, for a configured first delay.</summary>
+    public static RetryPolicy Policy(TimeSpan baseDelay) => new(baseDelay, MaxDelay, MaxRetryAfter);
+
+    readonly RetryPolicy policy = Policy(baseDelay);
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)
@@ -79,8 +86,9 @@ public sealed class RetryingChatClient(IChatClient innerClient, int maxRetries, 
     /// <summary>Whether <paramref name="ex"/> is worth another attempt (the caller's own cancellation is filtered out before).</summary>
     public static bool IsTransient(Exception ex) => ex switch
     {
-        ClientResultException c => c.Status is 0 or 408 or 425 or 429 or >= 500,
-        HttpRequestException h => h.StatusCode is null || (int)h.StatusCode is 408 or 425 or 429 or >= 500,
+        // Status 0: no response at all, a network error.
+        ClientResultException c => c.Status == 0 || RetryPolicy.IsRetryableStatus(c.Status),
+        HttpRequestException h => h.StatusCode is null || RetryPolicy.IsRetryableStatus((int)h.StatusCode),
         TimeoutException or IOException => true,
         // A cancellation nobody asked for is the SDK's network timeout.
         OperationCanceledException => true,
@@ -88,17 +96,12 @@ public sealed class RetryingChatClient(IChatClient innerClient, int maxRetries, 
     };
 
     /// <summary>The delay before retry number <paramref name="attempt"/> + 1: 50-100 % of base × 2ⁿ (capped), or a larger Retry-After.</summary>
-    public static TimeSpan Delay(int attempt, TimeSpan baseDelay, TimeSpan? retryAfter, double random)
-    {
-        var ceiling = Math.Min(baseDelay.TotalMilliseconds * Math.Pow(2, attempt), MaxDelay.TotalMilliseconds);
-        var delay = TimeSpan.FromMilliseconds(ceiling * (0.5 + random / 2));
-        if (retryAfter is { } after && after > delay) delay = after < MaxRetryAfter ? after : MaxRetryAfter;
-        return delay;
-    }
+    public static TimeSpan Delay(int attempt, TimeSpan baseDelay, TimeSpan? retryAfter, double random) =>
+        Policy(baseDelay).Delay(attempt, retryAfter, random);
 
     async Task WaitAsync(Exception ex, int attempt, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var delay = Delay(attempt, baseDelay, RetryAfter(ex), Random.Shared.NextDouble());
+        var delay = policy.Delay(attempt, RetryAfter(ex, clock.GetUtcNow()), Random.Shared.NextDouble());
         logger.LogWarning("Model call for {BackendModel} failed ({Error}); retry {Retry} of {MaxRetries} in {DelayMs} ms",
             options?.ModelId, Describe(ex), attempt + 1, maxRetries, (int)delay.TotalMilliseconds);
         if (delay > TimeSpan.Zero) await Task.Delay(delay, clock, cancellationToken);
@@ -115,14 +118,9 @@ public sealed class RetryingChatClient(IChatClient innerClient, int maxRetries, 
         _ => ex.GetType().Name + ": " + ex.Message,
     };
 
-    static TimeSpan? RetryAfter(Exception ex)
-    {
-        if (ex is not ClientResultException c || c.GetRawResponse() is not { } response) return null;
-        if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value)) return null;
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-            return TimeSpan.FromSeconds(seconds);
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            return at - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        return null;
-    }
+    /// <summary>The model server's <c>Retry-After</c>, read by the shared parser; null without one.</summary>
+    public static TimeSpan? RetryAfter(Exception ex, DateTimeOffset now) =>
+        ex is ClientResultException c && c.GetRawResponse() is { } response && response.Headers.TryGetValue("Retry-After", out var value)
+            ? RetryPolicy.ParseRetryAfter(value, now)
+            : null;
 }

@@ -45,6 +45,6 @@ public sealed class VisionRun(ReplyContext context, VisionItemisation? itemisati
     /// them, so the conversation's lane delivers them first.
     /// </summary>
     public List<Delivery> EmitRejections(WriteQueue.Writer w, long conversationId, long runToken, DateTimeOffset now) =>
-        Rejections.Select(r => Outbox.Insert(w, projectId, conversationId, key.UserProfileId, key.PersonaProfileId, runToken,
-            ImageRejected.Event, ImageRejected.Body(projectId, key.UserProfileId, r.Url, r.Reason), now, now, now + Events.NoticeRetention, null)).ToList();
+        Rejections.Select(r => Outbox.Insert(w, new OutboxEntry(projectId, conversationId, key.UserProfileId, key.PersonaProfileId, runToken,
+            ImageRejected.Event, ImageRejected.Body(projectId, key.UserProfileId, r.Url, r.Reason), now, now + Events.NoticeRetention))).ToList();
 }
