@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using DumGum.Conversations;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
@@ -25,31 +24,6 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
         ["Conversations:LeaseDuration"] = "00:00:03",
         ["Conversations:HeartbeatInterval"] = "00:00:01",
     };
-
-    /// <summary>A model that never answers: it waits until the run is cancelled.</summary>
-    sealed class HangingChatClient : IChatClient
-    {
-        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-            CancellationToken cancellationToken = default)
-        {
-            Called.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new InvalidOperationException("unreachable");
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
-            ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var response = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, response.Text);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose() { }
-    }
 
     static void SetUpCustomer(FakeCustomer customer)
     {
@@ -104,7 +78,7 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
     {
         await using var customer = await FakeCustomer.StartAsync();
         SetUpCustomer(customer);
-        var model = new HangingChatClient();
+        var model = new FakeChatClient().Hang();   // never answers: it waits until the run is cancelled
         var host1 = StartHost(settings: FastLeases, services: s => s.AddSingleton<IChatClient>(model));
         var databasePath = host1.DatabasePath;
         try
@@ -112,7 +86,7 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
             var project = await host1.CreateProjectAsync(customer);
             await EnqueueAsync(host1, project, "0");
             // The history was fetched and generation started: the run holds the lease.
-            await model.Called.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            await model.FirstCall.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
             Assert.Equal(1, customer.CallCount("/history"));
         }
         finally
