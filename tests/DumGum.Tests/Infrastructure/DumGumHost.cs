@@ -149,6 +149,31 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>The id of the only conversation in the database.</summary>
+    public long SingleConversationId()
+    {
+        using var connection = Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM conversations";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// When the scheduler will run the conversation. The scheduler learns of pending work at start on a background
+    /// thread, so this waits (bounded) for it to hold a timer.
+    /// </summary>
+    public async Task<DateTimeOffset> WaitForTimerAsync(long conversationId)
+    {
+        var scheduler = Services.GetRequiredService<ConversationScheduler>();
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (scheduler.Timer(conversationId) is { } timer) return timer.Due;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"the scheduler holds no timer for conversation {conversationId}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
     public Task<HttpResponseMessage> EnqueueAsync(string? key, object body) => EnqueueRawAsync(key, JsonSerializerHelper.Serialize(body));
 
     public Task<HttpResponseMessage> EnqueueRawAsync(string? key, string body, string contentType = "application/json")
