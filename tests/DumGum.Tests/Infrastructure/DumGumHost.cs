@@ -149,6 +149,13 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>
+    /// The current time cut to the second: a start for a fake clock whose times survive the database (milliseconds)
+    /// and the cluster notices unchanged, so a test can compare them exactly.
+    /// </summary>
+    public static DateTimeOffset WholeSecondNow() =>
+        new(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
     /// <summary>The id of the only conversation in the database.</summary>
     public long SingleConversationId()
     {

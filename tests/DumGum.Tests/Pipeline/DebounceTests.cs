@@ -15,7 +15,7 @@ public abstract class DebounceTests(StorageProvider provider) : StorageSuite(pro
 {
     const string User = "u-debounce", Persona = "p-debounce";
 
-    readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    readonly FakeTimeProvider clock = new(DumGumHost.WholeSecondNow());
 
     DumGumHost StartHostOnClock() => StartHost(services: s => s.AddSingleton<TimeProvider>(clock));
 
