@@ -65,7 +65,7 @@ public class SynchronousFixture : IAsyncLifetime
     /// <summary>The synchronous endpoints never call the customer and never send an event.</summary>
     public async Task AssertCustomerUntouchedAsync()
     {
-        await Task.Delay(200, TestContext.Current.CancellationToken);     // anything asynchronous would show by now
+        await Host.WaitQuietAsync();     // no run pending and no event waiting: anything asynchronous has shown by now
         Assert.True(Customer.Calls.IsEmpty, "the customer was called: " + string.Join(", ", Customer.Calls.Select(c => c.Path)));
         Assert.Empty(Customer.Attempts);
     }
