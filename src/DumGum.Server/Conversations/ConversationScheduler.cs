@@ -117,6 +117,12 @@ public sealed class ConversationScheduler(
 
     public int PendingConversations => states.Count(s => s.Value.Pending);
 
+    /// <summary>
+    /// No conversation is pending or running on this node: until a new enqueue (or news from another node) arrives, no
+    /// run will start here. Tests wait for this instead of sleeping.
+    /// </summary>
+    internal bool Idle => states.IsEmpty;
+
     /// <summary>Called after an enqueue is durably committed.</summary>
     public void Accepted(AcceptedEnqueue a) => Accepted(a, local: true);
 

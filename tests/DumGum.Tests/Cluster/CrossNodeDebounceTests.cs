@@ -1,8 +1,10 @@
 using System.Net;
+using DumGum.Conversations;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
 using DumGum.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DumGum.Tests.Cluster;
 
@@ -21,22 +23,46 @@ public sealed class CrossNodeDebounceTests
         var database = DumGumHost.NewDatabase(StorageProvider.Postgres);
         // Notifications alone: a resync would come far too late to matter.
         var settings = new Dictionary<string, string?> { ["Conversations:ResyncInterval"] = "00:10:00" };
-        await using var a = DumGumHost.Start(database, settings, provider: StorageProvider.Postgres);
-        await using var b = DumGumHost.Start(database, settings, provider: StorageProvider.Postgres);
+        // Both nodes on one fake clock: nothing falls due until the test moves it.
+        var clock = new FakeTimeProvider(DumGumHost.WholeSecondNow());
+        await using var a = DumGumHost.Start(database, settings, s => s.AddSingleton<TimeProvider>(clock), StorageProvider.Postgres);
+        await using var b = DumGumHost.Start(database, settings, s => s.AddSingleton<TimeProvider>(clock), StorageProvider.Postgres);
         var project = await a.CreateProjectAsync(customer);
 
+        var firstSent = clock.GetUtcNow();
         using (var first = await a.EnqueueAsync(project.Key, Body)) Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
-        await Task.Delay(1200, TestContext.Current.CancellationToken);
+        var id = a.SingleConversationId();
+        Assert.Equal(firstSent + TimeSpan.FromSeconds(2), await a.WaitForTimerAsync(id));
+        clock.Advance(TimeSpan.FromSeconds(1.2));
         customer.AddUserText(User, Persona, "second");
-        var secondSent = DateTimeOffset.UtcNow;
+        var secondSent = clock.GetUtcNow();
         using (var second = await b.EnqueueAsync(project.Key, Body)) Assert.Equal(HttpStatusCode.NoContent, second.StatusCode);
 
+        // Node a alone would run 2 s after the first enqueue, 0.8 s after the second: once it hears of the second
+        // (a notification), it waits 2 s after that one.
+        await WaitForDueAsync(a, id, secondSent + TimeSpan.FromSeconds(2));
+        Assert.Equal(secondSent + TimeSpan.FromSeconds(2), await b.WaitForTimerAsync(id));
+        clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, customer.CallCount("/history"));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
         await customer.WaitForEventAsync(Events.AnswerCreated);
-        await Task.Delay(2500, TestContext.Current.CancellationToken);   // room for a wrong second run
-        var history = Assert.Single(customer.Calls, c => c.Path == "/history");
-        // Node a alone would have run 2 s after the first enqueue, 0.8 s after the second: it must wait 2 s after the second.
-        Assert.True(history.At - secondSent >= TimeSpan.FromSeconds(1.9), $"ran {(history.At - secondSent).TotalSeconds:F2} s after the second enqueue");
+        await a.WaitQuietAsync();   // room for a wrong second run: neither node has anything left to do
+        await b.WaitQuietAsync();
+        Assert.Single(customer.Calls, c => c.Path == "/history");
         Assert.Single(customer.Events, e => e.Event == Events.AnswerProcessing);
+    }
+
+    /// <summary>Waits (bounded) until the node's scheduler holds the conversation due at <paramref name="due"/>.</summary>
+    static async Task WaitForDueAsync(DumGumHost node, long id, DateTimeOffset due)
+    {
+        var scheduler = node.Services.GetRequiredService<ConversationScheduler>();
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (scheduler.Timer(id)?.Due != due)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"due at {scheduler.Timer(id)?.Due:O}, expected {due:O}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
     }
 }
 

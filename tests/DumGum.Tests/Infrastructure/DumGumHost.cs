@@ -2,7 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using DumGum.Conversations;
 using DumGum.Storage;
+using DumGum.Webhooks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -126,6 +128,56 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
             if (done(items)) return items;
             if (DateTime.UtcNow > until) throw new TimeoutException($"logs of kind {kind} never matched: {json.ToJsonString()}");
             await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits until this server has nothing left to do: no conversation pending or running, and every event handed to
+    /// the dispatcher delivered, given up or cancelled. From then on nothing reaches the customer until something new
+    /// arrives (an enqueue, the clock passing a retry), so "nothing more happened" can be asserted at once.
+    /// </summary>
+    public async Task WaitQuietAsync(double seconds = 15)
+    {
+        var scheduler = Services.GetRequiredService<ConversationScheduler>();
+        var deliveries = Services.GetRequiredService<DeliveryDispatcher>();
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (!scheduler.Idle || deliveries.Pending > 0)
+        {
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"still busy: {scheduler.PendingConversations} conversations pending, {deliveries.Pending} events to deliver");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The current time cut to the second: a start for a fake clock whose times survive the database (milliseconds)
+    /// and the cluster notices unchanged, so a test can compare them exactly.
+    /// </summary>
+    public static DateTimeOffset WholeSecondNow() =>
+        new(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    /// <summary>The id of the only conversation in the database.</summary>
+    public long SingleConversationId()
+    {
+        using var connection = Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM conversations";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// When the scheduler will run the conversation. The scheduler learns of pending work at start on a background
+    /// thread, so this waits (bounded) for it to hold a timer.
+    /// </summary>
+    public async Task<DateTimeOffset> WaitForTimerAsync(long conversationId)
+    {
+        var scheduler = Services.GetRequiredService<ConversationScheduler>();
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (scheduler.Timer(conversationId) is { } timer) return timer.Due;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"the scheduler holds no timer for conversation {conversationId}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }
 

@@ -1,15 +1,23 @@
 using DumGum.Storage;
-using System.Globalization;
 using System.Net;
 using DumGum.Tests.Infrastructure;
 using DumGum.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DumGum.Tests.Pipeline;
 
-/// <summary>docs/behaviour.md, "The enqueue flow": <c>bufferSeconds</c> is a debounce (quiet period), capped at 3 × buffer after the oldest pending enqueue.</summary>
+/// <summary>
+/// docs/behaviour.md, "The enqueue flow": <c>bufferSeconds</c> is a debounce (quiet period), capped at 3 × buffer after
+/// the oldest pending enqueue. The server runs on a fake clock: nothing is due until the test moves it.
+/// </summary>
 public abstract class DebounceTests(StorageProvider provider) : StorageSuite(provider)
 {
     const string User = "u-debounce", Persona = "p-debounce";
+
+    readonly FakeTimeProvider clock = new(DumGumHost.WholeSecondNow());
+
+    DumGumHost StartHostOnClock() => StartHost(services: s => s.AddSingleton<TimeProvider>(clock));
 
     static async Task<DumGumHost.TestProject> SetUpAsync(FakeCustomer customer, DumGumHost host)
     {
@@ -33,14 +41,24 @@ public abstract class DebounceTests(StorageProvider provider) : StorageSuite(pro
     public async Task A_burst_of_twenty_enqueues_is_served_by_one_run()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = StartHost();
+        await using var host = StartHostOnClock();
         var project = await SetUpAsync(customer, host);
 
-        for (var i = 0; i < 20; i++) await EnqueueAsync(host, project, "1");
+        for (var i = 0; i < 20; i++)
+        {
+            await EnqueueAsync(host, project, "1");
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+        }
+        var lastEnqueue = clock.GetUtcNow() - TimeSpan.FromMilliseconds(10);
+        Assert.Equal(lastEnqueue + TimeSpan.FromSeconds(1), await host.WaitForTimerAsync(host.SingleConversationId()));
+        Assert.Equal(0, customer.CallCount("/history"));
 
+        clock.Advance(TimeSpan.FromSeconds(1));
         await customer.WaitForEventAsync(Events.AnswerCreated);
-        // Long enough for a second (wrong) run: the buffer again plus the run itself.
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        // Nothing is pending any more, and the clock can move on without a second (wrong) run.
+        await host.WaitQuietAsync();
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await host.WaitQuietAsync();
 
         Assert.Single(customer.Events, e => e.Event == Events.AnswerCreated);
         Assert.Single(customer.Events, e => e.Event == Events.AnswerProcessing);
@@ -51,49 +69,46 @@ public abstract class DebounceTests(StorageProvider provider) : StorageSuite(pro
     public async Task A_steady_stream_still_gets_its_first_answer_by_the_cap()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = StartHost();
+        await using var host = StartHostOnClock();
         var project = await SetUpAsync(customer, host);
 
-        // An enqueue every 300 ms for about 6 s: the conversation is never quiet for the 1 s buffer, so only the cap
-        // (3 × buffer after the first enqueue) can start the run.
-        var first = DateTimeOffset.UtcNow;
-        var streamEnd = first.AddSeconds(6);
-        while (DateTimeOffset.UtcNow < streamEnd)
+        // An enqueue every 300 ms: the conversation is never quiet for the 1 s buffer, so only the cap (3 × buffer
+        // after the first enqueue) can start the run.
+        var first = clock.GetUtcNow();
+        var cap = first + TimeSpan.FromSeconds(3);
+        long id = 0;
+        for (var i = 0; i < 10; i++)
         {
-            var next = DateTimeOffset.UtcNow.AddMilliseconds(300);
-            customer.AddUserText(User, Persona, "still typing " + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            customer.AddUserText(User, Persona, "still typing " + i);
             await EnqueueAsync(host, project, "1");
-            var wait = next - DateTimeOffset.UtcNow;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, TestContext.Current.CancellationToken);
+            if (i == 0) id = host.SingleConversationId();
+            var quiet = clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+            Assert.Equal(quiet < cap ? quiet : cap, await host.WaitForTimerAsync(id));
+            clock.Advance(TimeSpan.FromMilliseconds(300));
         }
-        var streamEnded = DateTimeOffset.UtcNow;
+        Assert.Equal(cap, clock.GetUtcNow());   // the stream would go on; the cap has come
 
-        var created = (await customer.WaitForEventAsync(Events.AnswerCreated))[0];
-        var afterFirst = (created.ReceivedAt - first).TotalSeconds;
-        // Runs cancelled by a newer enqueue (docs/behaviour.md, "The enqueue flow") restart at once: the cap counts from the oldest pending enqueue.
-        string Times(IEnumerable<DateTimeOffset> at) => string.Join(", ", at.Select(t => (t - first).TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)));
-        var diagnosis = $"first answer {afterFirst:F2} s after the first enqueue; history fetched at " +
-                        Times(customer.Calls.Where(c => c.Path == "/history").Select(c => c.At)) + " s; answer.processing at " +
-                        Times(customer.Events.Where(e => e.Event == Events.AnswerProcessing).Select(e => e.ReceivedAt)) + " s";
-        Assert.True(created.ReceivedAt < streamEnded, "the first answer came only after the stream ended: " + diagnosis);
-        Assert.True(afterFirst is >= 2.9 and <= 4.5, diagnosis);
+        await customer.WaitForEventAsync(Events.AnswerCreated);
+        Assert.Equal(cap, clock.GetUtcNow());
+        Assert.Single(customer.Calls, c => c.Path == "/history");
     }
 
     [Fact]
     public async Task The_run_starts_when_the_buffer_has_passed()
     {
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = StartHost();
+        await using var host = StartHostOnClock();
         var project = await SetUpAsync(customer, host);
 
-        var sent = DateTimeOffset.UtcNow;
+        var accepted = clock.GetUtcNow();
         await EnqueueAsync(host, project, "1");
-        var accepted = DateTimeOffset.UtcNow;
+        Assert.Equal(accepted + TimeSpan.FromSeconds(1), await host.WaitForTimerAsync(host.SingleConversationId()));
 
-        var history = (await customer.WaitForCallsAsync("/history"))[0];
-        // Loose bounds: never before the buffer, and not much after it.
-        Assert.True(history.At - sent >= TimeSpan.FromSeconds(1), $"history fetched {(history.At - sent).TotalSeconds:F3} s after the enqueue was sent");
-        Assert.True(history.At - accepted <= TimeSpan.FromSeconds(1.5), $"history fetched {(history.At - accepted).TotalSeconds:F3} s after the 204");
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal(0, customer.CallCount("/history"));
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await customer.WaitForCallsAsync("/history");
         await customer.WaitForEventAsync(Events.AnswerCreated);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using DumGum.Conversations;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
@@ -26,31 +25,6 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
         ["Conversations:HeartbeatInterval"] = "00:00:01",
     };
 
-    /// <summary>A model that never answers: it waits until the run is cancelled.</summary>
-    sealed class HangingChatClient : IChatClient
-    {
-        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-            CancellationToken cancellationToken = default)
-        {
-            Called.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new InvalidOperationException("unreachable");
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
-            ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var response = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, response.Text);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose() { }
-    }
-
     static void SetUpCustomer(FakeCustomer customer)
     {
         customer.Profiles[User] = FakeCustomer.Profile(User, "Tomas");
@@ -73,13 +47,14 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
     {
         await using var customer = await FakeCustomer.StartAsync();
         SetUpCustomer(customer);
-        var host1 = StartHost();
+        // Both processes on one fake clock: nothing falls due until the test moves it.
+        var clock = new FakeTimeProvider(DumGumHost.WholeSecondNow());
+        var host1 = StartHost(services: s => s.AddSingleton<TimeProvider>(clock));
         var databasePath = host1.DatabasePath;
-        DateTimeOffset sent;
+        var sent = clock.GetUtcNow();
         try
         {
             var project = await host1.CreateProjectAsync(customer);
-            sent = DateTimeOffset.UtcNow;
             await EnqueueAsync(host1, project, "3");
         }
         finally
@@ -88,13 +63,16 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
         }
         Assert.Equal(0, customer.CallCount("/history"));   // host 1 never started the run
 
-        await using var host2 = StartHost(databasePath);
-        var created = (await customer.WaitForEventAsync(Events.AnswerCreated, seconds: 15))[0];
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await using var host2 = StartHost(databasePath, services: s => s.AddSingleton<TimeProvider>(clock));
         // The buffer still counts from the original acceptance, not from the restart.
-        Assert.InRange((created.ReceivedAt - sent).TotalSeconds, 3, 8);
+        Assert.Equal(sent + TimeSpan.FromSeconds(3), await host2.WaitForTimerAsync(host2.SingleConversationId()));
+        Assert.Equal(0, customer.CallCount("/history"));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var created = (await customer.WaitForEventAsync(Events.AnswerCreated, seconds: 15))[0];
         Assert.Equal(User, (string?)created.Data["answer"]!["userProfileId"]);
 
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        await host2.WaitQuietAsync();
         Assert.Single(customer.Events, e => e.Event == Events.AnswerCreated);
         Assert.Equal(1, customer.CallCount("/history"));
     }
@@ -104,29 +82,33 @@ public abstract class RestartTests(StorageProvider provider) : StorageSuite(prov
     {
         await using var customer = await FakeCustomer.StartAsync();
         SetUpCustomer(customer);
-        var model = new HangingChatClient();
-        var host1 = StartHost(settings: FastLeases, services: s => s.AddSingleton<IChatClient>(model));
+        var model = new FakeChatClient().Hang();   // never answers: it waits until the run is cancelled
+        var clock = new FakeTimeProvider(DumGumHost.WholeSecondNow());
+        var host1 = StartHost(settings: FastLeases, services: s => s.AddSingleton<IChatClient>(model).AddSingleton<TimeProvider>(clock));
         var databasePath = host1.DatabasePath;
+        var claimed = clock.GetUtcNow();
         try
         {
             var project = await host1.CreateProjectAsync(customer);
             await EnqueueAsync(host1, project, "0");
-            // The history was fetched and generation started: the run holds the lease.
-            await model.Called.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            // The history was fetched and generation started: the run holds the lease (3 s, not renewed: the clock stands still).
+            await model.FirstCall.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
             Assert.Equal(1, customer.CallCount("/history"));
         }
         finally
         {
             await host1.DisposeAsync();   // the lease stays held in the database
         }
-        var died = DateTimeOffset.UtcNow;
 
-        await using var host2 = StartHost(databasePath, FastLeases);
+        await using var host2 = StartHost(databasePath, FastLeases, s => s.AddSingleton<TimeProvider>(clock));
+        // Host 2 looks again when the dead process's lease lapses, not before.
+        Assert.Equal(claimed + TimeSpan.FromSeconds(3), await host2.WaitForTimerAsync(host2.SingleConversationId()));
+        Assert.Equal(1, customer.CallCount("/history"));
+        clock.Advance(TimeSpan.FromSeconds(3));
         var created = (await customer.WaitForEventAsync(Events.AnswerCreated, seconds: 15))[0];
-        Assert.InRange((created.ReceivedAt - died).TotalSeconds, 0, 5);   // lease (3 s) + slack
         Assert.False(string.IsNullOrWhiteSpace((string?)created.Data["answer"]!["text"]));
 
-        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        await host2.WaitQuietAsync();
         Assert.Single(customer.Events, e => e.Event == Events.AnswerCreated);
         Assert.DoesNotContain(customer.Events, e => e.Event == Events.ConversationDropped);
         Assert.Equal(2, customer.CallCount("/history"));

@@ -1,7 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net;
-using System.Runtime.CompilerServices;
 using DumGum.Replies.Models;
 using DumGum.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
@@ -15,30 +14,12 @@ public sealed class ModelPipelineTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Fails with the queued exceptions, then answers; counts calls.</summary>
-    sealed class FlakyClient(params Exception[] failures) : IChatClient
+    /// <summary>Fails with the given exceptions, then answers "ok" with 120 tokens of usage.</summary>
+    static FakeChatClient Flaky(params Exception[] failures)
     {
-        readonly Queue<Exception> queue = new(failures);
-        public int Calls { get; private set; }
-        public UsageDetails Usage { get; set; } = new() { InputTokenCount = 100, OutputTokenCount = 20, TotalTokenCount = 120 };
-
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            Calls++;
-            cancellationToken.ThrowIfCancellationRequested();
-            if (queue.TryDequeue(out var failure)) throw failure;
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { Usage = Usage });
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-            [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var response = await GetResponseAsync(messages, options, cancellationToken);
-            yield return new ChatResponseUpdate(ChatRole.Assistant, [new TextContent(response.Text), new UsageContent(Usage)]);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
+        var client = new FakeChatClient(_ => FakeChatClient.Text("ok", new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20, TotalTokenCount = 120 }));
+        foreach (var failure in failures) client.Throw(failure);
+        return client;
     }
 
     static RetryingChatClient Retrying(IChatClient inner, int maxRetries = 2) =>
@@ -107,18 +88,18 @@ public sealed class ModelPipelineTests
     [Fact]
     public async Task Transient_failures_are_retried_until_success()
     {
-        var inner = new FlakyClient(Status(503), new HttpRequestException("refused"));
+        var inner = Flaky(Status(503), new HttpRequestException("refused"));
         var response = await Retrying(inner).GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], null, Ct);
         Assert.Equal("ok", response.Text);
-        Assert.Equal(3, inner.Calls);
+        Assert.Equal(3, inner.CallCount);
     }
 
     [Fact]
     public async Task Exhausted_retries_end_in_ModelUnavailableException_with_the_last_error()
     {
-        var inner = new FlakyClient(Status(503), Status(503), Status(502));
+        var inner = Flaky(Status(503), Status(503), Status(502));
         var ex = await Assert.ThrowsAsync<ModelUnavailableException>(() => Retrying(inner).GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], null, Ct));
-        Assert.Equal(3, inner.Calls);
+        Assert.Equal(3, inner.CallCount);
         Assert.Equal(502, Assert.IsType<ClientResultException>(ex.InnerException).Status);
         Assert.IsAssignableFrom<GenerationFailedException>(ex);
     }
@@ -126,26 +107,26 @@ public sealed class ModelPipelineTests
     [Fact]
     public async Task Client_errors_and_the_callers_cancellation_are_not_retried()
     {
-        var inner = new FlakyClient(Status(401));
+        var inner = Flaky(Status(401));
         var unauthorized = await Assert.ThrowsAsync<ClientResultException>(() => Retrying(inner).GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], null, Ct));
         Assert.Equal(401, unauthorized.Status);
-        Assert.Equal(1, inner.Calls);
+        Assert.Equal(1, inner.CallCount);
 
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
-        var quiet = new FlakyClient();
+        var quiet = Flaky();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Retrying(quiet).GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], null, cancelled.Token));
-        Assert.Equal(1, quiet.Calls);
+        Assert.Equal(1, quiet.CallCount);
     }
 
     [Fact]
     public async Task Streaming_calls_are_retried_before_the_first_update()
     {
-        var inner = new FlakyClient(Status(500));
+        var inner = Flaky(Status(500));
         var updates = new List<ChatResponseUpdate>();
         await foreach (var u in Retrying(inner).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], null, Ct)) updates.Add(u);
         Assert.Equal("ok", updates.ToChatResponse().Text);
-        Assert.Equal(2, inner.Calls);
+        Assert.Equal(2, inner.CallCount);
     }
 
     static ChatOptions ForProject(string project) => new() { AdditionalProperties = new() { [TokenBudgetChatClient.ProjectIdKey] = project } };
@@ -155,7 +136,7 @@ public sealed class ModelPipelineTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 23, 0, 0, TimeSpan.Zero));
         var budget = new TokenBudget(clock);
-        var inner = new FlakyClient();
+        var inner = Flaky();
         var client = new TokenBudgetChatClient(inner, budget, dailyTokensPerProject: 200);
 
         await client.GetResponseAsync([], ForProject("p1"), Ct);
@@ -164,7 +145,7 @@ public sealed class ModelPipelineTests
         var ex = await Assert.ThrowsAsync<TokenBudgetExceededException>(() => client.GetResponseAsync([], ForProject("p1"), Ct));
         Assert.Equal("p1", ex.ProjectId);
         Assert.Equal(240, ex.Used);
-        Assert.Equal(2, inner.Calls);
+        Assert.Equal(2, inner.CallCount);
 
         await client.GetResponseAsync([], ForProject("p2"), Ct);   // other projects are not affected
         await client.GetResponseAsync([], null, Ct);               // calls without a project are neither checked nor booked
@@ -179,7 +160,7 @@ public sealed class ModelPipelineTests
     public async Task Streaming_usage_is_booked_and_a_zero_budget_is_unlimited()
     {
         var budget = new TokenBudget(TimeProvider.System);
-        var client = new TokenBudgetChatClient(new FlakyClient(), budget, dailyTokensPerProject: 0);
+        var client = new TokenBudgetChatClient(Flaky(), budget, dailyTokensPerProject: 0);
         for (var i = 0; i < 3; i++)
             await foreach (var _ in client.GetStreamingResponseAsync([], ForProject("p"), Ct)) { }
         Assert.Equal(360, budget.Used("p"));

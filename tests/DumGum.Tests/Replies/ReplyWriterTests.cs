@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Replies;
@@ -18,32 +17,14 @@ public sealed class ReplyWriterTests
     static readonly DateTimeOffset Now = new(2025, 6, 1, 18, 0, 0, TimeSpan.Zero);
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    sealed class ScriptedModel : IChatClient
-    {
-        public Queue<(string Text, UsageDetails? Usage)> Replies { get; } = new();
-        public List<(IReadOnlyList<ChatMessage> Messages, ChatOptions? Options)> Calls { get; } = [];
+    /// <summary>A model that answers from its script, else with a plain good reply; it says the backend model served it.</summary>
+    static FakeChatClient Model() =>
+        new(_ => FakeChatClient.Text(ModelReply.Structured(["Default reply, nothing special here"]))) { ServedModel = o => o?.ModelId + "-served" };
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            Calls.Add((messages.ToList(), options));
-            var (text, usage) = Replies.Count > 0 ? Replies.Dequeue() : (ModelReply.Structured(["Default reply, nothing special here"]), null);
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { Usage = usage, ModelId = options?.ModelId + "-served" });
-        }
+    static void Say(FakeChatClient model, string text, long input = 100, long output = 10) =>
+        model.Answer(text, new UsageDetails { InputTokenCount = input, OutputTokenCount = output });
 
-        public void Say(string text, long input = 100, long output = 10) =>
-            Replies.Enqueue((text, new UsageDetails { InputTokenCount = input, OutputTokenCount = output }));
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-            [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, (await GetResponseAsync(messages, options, cancellationToken)).Text);
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
-    }
-
-    static ReplyWriter Writer(ScriptedModel model, GenerationProvider provider = GenerationProvider.OpenAI)
+    static ReplyWriter Writer(FakeChatClient model, GenerationProvider provider = GenerationProvider.OpenAI)
     {
         var options = new GenerationOptions { Provider = provider, Endpoint = "http://127.0.0.1:1/v1" };
         options.Models["dating-smart-1"] = new ChatModelOptions
@@ -73,8 +54,8 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task A_good_answer_takes_one_call_with_the_models_options_and_is_priced()
     {
-        var model = new ScriptedModel();
-        model.Say(ModelReply.Structured(["Just made pasta, now looking for a movie. You?"], trueSignal: "meetingRequest"), input: 1500, output: 40);
+        var model = Model();
+        Say(model, ModelReply.Structured(["Just made pasta, now looking for a movie. You?"], trueSignal: "meetingRequest"), input: 1500, output: 40);
         var context = Context();
 
         var reply = await Writer(model).WriteAsync(context, "proj_1", testMode: false, Ct);
@@ -103,10 +84,10 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task Each_failure_adds_its_instruction_and_all_attempts_are_paid()
     {
-        var model = new ScriptedModel();
-        model.Say("not json {\"parts\": [", input: 1000, output: 100);
-        model.Say(ModelReply.Structured(["As an AI I love movies"]), input: 1000, output: 10);
-        model.Say(ModelReply.Structured(["I love old movies, especially anything with Audrey Hepburn"]), input: 1000, output: 10);
+        var model = Model();
+        Say(model, "not json {\"parts\": [", input: 1000, output: 100);
+        Say(model, ModelReply.Structured(["As an AI I love movies"]), input: 1000, output: 10);
+        Say(model, ModelReply.Structured(["I love old movies, especially anything with Audrey Hepburn"]), input: 1000, output: 10);
 
         var reply = await Writer(model).WriteAsync(Context(), "proj_1", false, Ct);
 
@@ -125,8 +106,8 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task Three_rejected_answers_throw_GenerationFailedException_with_the_reasons()
     {
-        var model = new ScriptedModel();
-        for (var n = 0; n < 3; n++) model.Say(ModelReply.Structured(["As an AI language model I cannot date"]));
+        var model = Model();
+        for (var n = 0; n < 3; n++) Say(model, ModelReply.Structured(["As an AI language model I cannot date"]));
 
         var ex = await Assert.ThrowsAsync<GenerationFailedException>(() => Writer(model).WriteAsync(Context(), "proj_1", false, Ct));
 
@@ -138,12 +119,12 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task Parts_are_joined_unless_a_split_was_asked_and_then_capped_at_four()
     {
-        var model = new ScriptedModel();
-        model.Say(ModelReply.Structured(["first bit here", "second bit here"]));
+        var model = Model();
+        Say(model, ModelReply.Structured(["first bit here", "second bit here"]));
         var single = await Writer(model).WriteAsync(Context(split: false), "p", false, Ct);
         Assert.Equal(["first bit here\nsecond bit here"], single.Parts);
 
-        model.Say(ModelReply.Structured(["one", "two", "three", "four", "five", "six"]));
+        Say(model, ModelReply.Structured(["one", "two", "three", "four", "five", "six"]));
         var split = await Writer(model).WriteAsync(Context(split: true), "p", false, Ct);
         Assert.Equal(["one", "two", "three", "four\nfive\nsix"], split.Parts);
     }
@@ -154,8 +135,8 @@ public sealed class ReplyWriterTests
         var parameters = new ReplyParameters { ShareablePictures = Pictures };
         async Task<string?> Picture(string pictureId, bool smartShare, IReadOnlyList<HistoryMessage>? history = null)
         {
-            var model = new ScriptedModel();
-            model.Say(ModelReply.Structured(["Here is me last summer, what do you think?"], pictureId));
+            var model = Model();
+            Say(model, ModelReply.Structured(["Here is me last summer, what do you think?"], pictureId));
             return (await Writer(model).WriteAsync(Context(history, parameters, smartShare: smartShare), "p", false, Ct)).PictureUrl;
         }
 
@@ -170,9 +151,9 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task A_picture_only_answer_whose_picture_cannot_be_shared_is_regenerated()
     {
-        var model = new ScriptedModel();
-        model.Say(ModelReply.Structured([], "unknown"));
-        model.Say(ModelReply.Structured(["Sorry, camera roll is a mess, tell me about your day instead"]));
+        var model = Model();
+        Say(model, ModelReply.Structured([], "unknown"));
+        Say(model, ModelReply.Structured(["Sorry, camera roll is a mess, tell me about your day instead"]));
 
         var reply = await Writer(model).WriteAsync(Context(parameters: new ReplyParameters { ShareablePictures = Pictures }, smartShare: true), "p", false, Ct);
 
@@ -183,8 +164,8 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task A_poke_is_an_answer()
     {
-        var model = new ScriptedModel();
-        model.Say(ModelReply.Structured([], poke: true));
+        var model = Model();
+        Say(model, ModelReply.Structured([], poke: true));
         var reply = await Writer(model).WriteAsync(Context(), "p", false, Ct);
         Assert.True(reply.Poke);
         Assert.Empty(reply.Parts);
@@ -193,8 +174,8 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task Without_reported_usage_tokens_are_estimated_from_the_prompt_and_the_reply()
     {
-        var model = new ScriptedModel();
-        model.Replies.Enqueue((ModelReply.Structured(["Estimated reply text"]), null));
+        var model = Model();
+        model.Answer(ModelReply.Structured(["Estimated reply text"]));
 
         var reply = await Writer(model).WriteAsync(Context(), "p", false, Ct);
 
@@ -207,7 +188,7 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task TestMode_uses_the_offline_engine_and_costs_nothing()
     {
-        var model = new ScriptedModel();
+        var model = Model();
         var reply = await Writer(model).WriteAsync(Context(), "p", testMode: true, Ct);
 
         Assert.Empty(model.Calls);
@@ -221,15 +202,15 @@ public sealed class ReplyWriterTests
     [Fact]
     public async Task The_offline_provider_goes_through_the_pipeline_free_and_only_checks_for_emptiness()
     {
-        var model = new ScriptedModel();
-        model.Say("As an AI I would say hi", input: 5000, output: 5000);
+        var model = Model();
+        Say(model, "As an AI I would say hi", input: 5000, output: 5000);
         var reply = await Writer(model, GenerationProvider.Offline).WriteAsync(Context(), "p", false, Ct);
         Assert.Equal(["As an AI I would say hi"], reply.Parts);
         Assert.Equal(0m, reply.Cost);
         Assert.Null(Assert.Single(model.Calls).Options!.ResponseFormat);
 
-        var empty = new ScriptedModel();
-        for (var n = 0; n < 3; n++) empty.Say("   ");
+        var empty = Model();
+        for (var n = 0; n < 3; n++) Say(empty, "   ");
         await Assert.ThrowsAsync<GenerationFailedException>(() => Writer(empty, GenerationProvider.Offline).WriteAsync(Context(), "p", false, Ct));
         Assert.Equal(3, empty.Calls.Count);
     }
@@ -238,7 +219,7 @@ public sealed class ReplyWriterTests
     public async Task An_unknown_chat_model_fails_generation()
     {
         var ex = await Assert.ThrowsAsync<UnknownChatModelException>(() =>
-            Writer(new ScriptedModel()).WriteAsync(Context(parameters: new ReplyParameters { ChatModel = "gone-model" }), "p", false, Ct));
+            Writer(Model()).WriteAsync(Context(parameters: new ReplyParameters { ChatModel = "gone-model" }), "p", false, Ct));
         Assert.Contains("dating-smart-1", ex.Message, StringComparison.Ordinal);
     }
 }
@@ -248,7 +229,7 @@ public sealed class ReplyWriterLengthTests
     [Fact]
     public async Task A_missed_length_target_is_regenerated_once_then_accepted()
     {
-        var model = new LengthModel();
+        var model = LengthModel();
         var options = new GenerationOptions { Provider = GenerationProvider.OpenAI, Endpoint = "http://127.0.0.1:1/v1" };
         GenerationOptions.ApplyDefaults(options);
         var tokens = new TokenCounter();
@@ -264,27 +245,16 @@ public sealed class ReplyWriterLengthTests
 
         var reply = await writer.WriteAsync(context, "proj_1", testMode: false, TestContext.Current.CancellationToken);
 
-        Assert.Equal(2, model.Calls);   // one regeneration for the length, then the second long draft is kept
+        Assert.Equal(2, model.CallCount);   // one regeneration for the length, then the second long draft is kept
         Assert.Equal(["LENGTH"], reply.Itemisation.RegenerationReasons);
         Assert.True(reply.Parts.Sum(p => p.Length) > 80);
     }
 
-    sealed class LengthModel : IChatClient
-    {
-        public int Calls;
-        const string Long = "Oh, the weekend was lovely: I walked along the river for hours, found a tiny bakery with the best almond " +
-                            "croissants, and then spent the evening reading on the balcony while the sun went down slowly.";
+    const string Long = "Oh, the weekend was lovely: I walked along the river for hours, found a tiny bakery with the best almond " +
+                        "croissants, and then spent the evening reading on the balcony while the sun went down slowly.";
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            Calls++;
-            var text = new JsonObject { ["parts"] = new JsonArray(Calls == 1 ? Long : Long + " Truly."), ["signals"] = new JsonObject() }.ToJsonString();
-            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)));
-        }
+    static string Draft(string text) => new JsonObject { ["parts"] = new JsonArray(text), ["signals"] = new JsonObject() }.ToJsonString();
 
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-            CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-        public void Dispose() { }
-    }
+    /// <summary>A long first draft, then a slightly different long draft for every later call.</summary>
+    static FakeChatClient LengthModel() => new FakeChatClient(_ => FakeChatClient.Text(Draft(Long + " Truly."))).Answer(Draft(Long));
 }

@@ -113,7 +113,7 @@ public sealed class SuggestionModelTests(ScriptedModelFixture f) : IClassFixture
     public async Task A_failing_model_is_a_502_suggestion_failed_problem()
     {
         f.Model.Reset();
-        f.Model.Script.Enqueue(() => throw new HttpRequestException("connection refused"));
+        f.Model.Throw(new HttpRequestException("connection refused"));
         using var response = await f.PostAsync(Path, SuggestionEndpointTests.Body());
         var problem = await ProblemAssert.ReadAsync(response, HttpStatusCode.BadGateway);
         Assert.Equal("urn:dumgum:problem:suggestion-failed", (string?)problem["type"]);
@@ -145,7 +145,7 @@ public sealed class GenerateModelFailureTests(ScriptedModelFixture f) : IClassFi
     public async Task A_failing_model_is_a_502_generation_failed_problem_and_nothing_reaches_the_customer()
     {
         f.Model.Reset();
-        for (var i = 0; i < 5; i++) f.Model.Script.Enqueue(() => throw new HttpRequestException("connection refused"));
+        for (var i = 0; i < 5; i++) f.Model.Throw(new HttpRequestException("connection refused"));
         using var response = await f.PostAsync(SynchronousFixture.GeneratePath, Body(testMode: false));
         var problem = await ProblemAssert.ReadAsync(response, HttpStatusCode.BadGateway);
         Assert.Equal("urn:dumgum:problem:generation-failed", (string?)problem["type"]);

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using DumGum.Tests.Infrastructure;
@@ -12,18 +10,18 @@ namespace DumGum.Tests.Synchronous;
 
 /// <summary>
 /// A server with one project wired to a <see cref="FakeCustomer"/> that the synchronous endpoints must never call.
-/// With a <see cref="ScriptedChatClient"/>, that client replaces the model pipeline.
+/// With a <see cref="FakeChatClient"/>, that client replaces the model pipeline.
 /// </summary>
 public class SynchronousFixture : IAsyncLifetime
 {
     public const string GeneratePath = "/cs/v1/content_creation/conversations/generate";
     public const string SuggestionPath = "/cs/v1/content_creation/suggestion";
 
-    readonly ScriptedChatClient? model;
+    readonly FakeChatClient? model;
 
     public SynchronousFixture() : this(null) { }
 
-    protected SynchronousFixture(ScriptedChatClient? model) => this.model = model;
+    protected SynchronousFixture(FakeChatClient? model) => this.model = model;
 
     public DumGumHost Host { get; private set; } = null!;
     public FakeCustomer Customer { get; private set; } = null!;
@@ -67,48 +65,14 @@ public class SynchronousFixture : IAsyncLifetime
     /// <summary>The synchronous endpoints never call the customer and never send an event.</summary>
     public async Task AssertCustomerUntouchedAsync()
     {
-        await Task.Delay(200, TestContext.Current.CancellationToken);     // anything asynchronous would show by now
+        await Host.WaitQuietAsync();     // no run pending and no event waiting: anything asynchronous has shown by now
         Assert.True(Customer.Calls.IsEmpty, "the customer was called: " + string.Join(", ", Customer.Calls.Select(c => c.Path)));
         Assert.Empty(Customer.Attempts);
     }
 }
 
 /// <summary>The server with a scripted model instead of the offline engine.</summary>
-public sealed class ScriptedModelFixture() : SynchronousFixture(new ScriptedChatClient())
+public sealed class ScriptedModelFixture() : SynchronousFixture(new FakeChatClient { ServedModel = _ => "scripted-1" })
 {
-    public ScriptedChatClient Model => (ScriptedChatClient)Host.Services.GetRequiredService<IChatClient>();
-}
-
-/// <summary>A model that answers from a script and records every call (messages and options).</summary>
-public sealed class ScriptedChatClient : IChatClient
-{
-    public ConcurrentQueue<Func<string>> Script { get; } = new();
-    public ConcurrentQueue<(List<ChatMessage> Messages, ChatOptions? Options)> Calls { get; } = new();
-
-    public void Reset(params string[] answers)
-    {
-        Script.Clear();
-        Calls.Clear();
-        foreach (var a in answers) Script.Enqueue(() => a);
-    }
-
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        CancellationToken cancellationToken = default)
-    {
-        Calls.Enqueue((messages.ToList(), options));
-        var text = Script.TryDequeue(out var next) ? next() : "";
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { ModelId = "scripted-1" });
-    }
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken);
-        yield return new ChatResponseUpdate(ChatRole.Assistant, response.Text);
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
-
-    public void Dispose() { }
+    public FakeChatClient Model => (FakeChatClient)Host.Services.GetRequiredService<IChatClient>();
 }
