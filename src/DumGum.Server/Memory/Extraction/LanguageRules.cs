@@ -30,10 +30,10 @@ internal sealed class LanguageRules
     public required int LongestForm { get; init; }
 
     /// <summary>
-    /// Compiled: every answered run reads its messages with all the rules of its language, and compiled expressions
-    /// match the same text several times faster than interpreted ones, for a one-off cost when a language is first used.
+    /// Interpreted, not <see cref="RegexOptions.Compiled"/>: compiling a language's rules and dates cost about 1.5 s of
+    /// CPU on its first use (measured 2026-12-07, BENCHMARKS.md), for about a tenth less CPU per message afterwards.
     /// </summary>
-    internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled;
+    internal const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
     public static LanguageRules Compile(RuleFile file, FactsFile facts)
     {
