@@ -10,7 +10,8 @@
 #   ROUNDS (2 per build), WARM (3000), COUNT (4000); DUMGUM_ARGS as in run-conversations.sh.
 # Runs the servers with DOTNET_TieredCompilation=0 (everything JIT-compiled optimised at once), so neither build is
 # measured while tiering still recompiles it: on a loaded machine tiering took minutes to settle (tested 2026-12-07).
-# Prints one line per round and the mean per build; every process started is stopped by its PID.
+# Prints one line per round and the mean per build; every process started is stopped by its PID. On a loaded machine
+# rounds of one build varied from 3.2 to 4.1 ms (2026-12-07): use several rounds, and trust only a larger difference.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 A_DLL=${A_DLL:?A_DLL: the baseline DumGum.Server.dll}
