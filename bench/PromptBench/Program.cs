@@ -9,7 +9,7 @@ using PromptBench;
 //   dotnet run -c Release --project bench/PromptBench -- --filter '*'
 // Quick check without BenchmarkDotNet (a few seconds; exits 1 when a goal is missed):
 //   dotnet run -c Release --project bench/PromptBench -- --quick
-// The offline reply engine (issue 11): --filter '*OfflineEngine*'. The offline memory extractor: --filter '*MemoryExtraction*'.
+// The offline reply engine (issue 11): --filter '*OfflineEngine*'. The offline memory extractor: --filter '*MemoryExtraction*', or --extraction-quick.
 // What 500 long-term memories add (issue 10, goal ≤ 0.3 ms), measured interleaved so a busy machine slows both alike:
 //   dotnet run -c Release --project bench/PromptBench -- --memory-quick
 if (args.Contains("--memory-quick"))
@@ -41,6 +41,41 @@ if (args.Contains("--memory-quick"))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"next turn, no memories {Median(without) * 1000,7:0.0} µs  with 500 {Median(with) * 1000,7:0.0} µs  added {added * 1000,7:0.0} µs (medians of 200 rounds)"));
     return added <= 0.3 ? 0 : 1;
+}
+
+// The offline memory extractor without BenchmarkDotNet (a Stopwatch loop, for a loaded machine): --extraction-quick.
+// Its process CPU per message: the benchmark's mixed chat lines (with and without facts), the long introduction, and
+// the offline engine's own replies (what a run of the conversations bench reads as PERSONA facts).
+if (args.Contains("--extraction-quick"))
+{
+    var extraction = new MemoryExtractionBenchmarks();
+    extraction.Setup();
+    var engine = new OfflineEngineBenchmarks();
+    engine.Setup();
+    var replies = Enumerable.Range(0, 48).Select(_ => engine.ShortChat()).ToArray();
+    var replyTurn = 0;
+    int EngineReply() => DumGum.Memory.Extraction.OfflineMemoryExtractor.Instance
+        .Extract(replies[replyTurn++ % replies.Length], "en", DumGum.Memory.MemoryTargets.Persona, new DateOnly(2026, 12, 7)).Count;
+    foreach (var (name, run) in new (string, Func<int>)[]
+             { ("ShortMessage", extraction.ShortMessage), ("LongMessage", extraction.LongMessage), ("EngineReply", EngineReply) })
+    {
+        for (var i = 0; i < 2_000; i++) run(); // warm-up (tiered JIT)
+        var best = double.MaxValue;
+        var bestCpu = double.MaxValue;
+        for (var round = 0; round < 5; round++) // the best of five rounds: the machine is shared
+        {
+            const int runs = 2_000;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < runs; i++) run();
+            watch.Stop();
+            best = Math.Min(best, watch.Elapsed.TotalMilliseconds * 1000 / runs);
+            bestCpu = Math.Min(bestCpu, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1000 / runs);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-12} best of 5 × 2000: wall {best,8:0.0} µs/message  process cpu {bestCpu,8:0.0} µs/message"));
+    }
+    engine.Dispose();
+    return 0;
 }
 
 // The offline engine without BenchmarkDotNet (a Stopwatch loop, for a loaded machine): --offline-quick.

@@ -54,19 +54,20 @@ public sealed class ConversationRunner(
         if (project is null)
         {
             log.LogWarning("Conversation {ConversationId}: project {ProjectId} no longer exists; discarding its enqueues", conversationId, key.ProjectId);
-            return await FinishAsync(conversationId, claim, _ => []);
+            return await FinishAsync(conversationId, claim, null, _ => []);
         }
         var parameters = ReplySettings.Merge(newest.ReplyParameters, project.Config.DefaultReplyParameters);
         var deadline = oldest + TimeSpan.FromSeconds(ReplySettings.MaxProcessingTimeSeconds(parameters));
         var replyParameters = ReplyParameters.From(parameters);
         var record = new RunRecord(project.Id, conversationId, claim.LeaseToken, key, oldest, newest.TestMode, replyParameters.ChatModel, clock);
-        if (clock.GetUtcNow() >= deadline) return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest, record);
+        if (clock.GetUtcNow() >= deadline) return await DropAsync(project, key, conversationId, claim, null, tags, DropReasons.Timeout, oldest, record);
 
         using var leaseLost = new CancellationTokenSource();
         using var timeout = new CancellationTokenSource(deadline - clock.GetUtcNow(), clock);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, leaseLost.Token, timeout.Token, run.NewerEnqueue.Token);
         using var heartbeatStop = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(conversationId, claim.LeaseToken, leaseLost, heartbeatStop.Token);
+        var lease = new LeaseBeat();
+        var heartbeat = HeartbeatAsync(conversationId, claim.LeaseToken, lease, leaseLost, heartbeatStop.Token);
         try
         {
             var processing = await store.EmitAsync(conversationId, claim.LeaseToken, w =>
@@ -109,7 +110,7 @@ public sealed class ConversationRunner(
             } : null);
             var dropped = Events.Dropped(project.Id, key.UserProfileId, key.PersonaProfileId, tags, DropReasons.Timeout);
             var itemisation = JsonSerializer.Serialize(reply.Itemisation, ReplyComposer.Json);
-            var outcome = await FinishAsync(conversationId, claim, w =>
+            var outcome = await FinishAsync(conversationId, claim, lease, w =>
             {
                 var emitted = seen.EmitRejections(w, conversationId, claim.LeaseToken, now);   // chat.image.rejected first
                 for (var i = 0; i < composed.Count; i++)
@@ -159,22 +160,22 @@ public sealed class ConversationRunner(
         catch (Exception ex) when (timeout.IsCancellationRequested || ex is TimeoutException)
         {
             log.LogInformation("Conversation {ConversationId}: dropped, {Reason}", conversationId, ex.Message);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.Timeout, oldest, record, ex);
+            return await DropAsync(project, key, conversationId, claim, lease, tags, DropReasons.Timeout, oldest, record, ex);
         }
         catch (InvalidProfileException ex)
         {
             log.LogInformation("Conversation {ConversationId}: dropped, invalid profile: {Problem}", conversationId, ex.Message);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.InvalidProfile, oldest, record, ex);
+            return await DropAsync(project, key, conversationId, claim, lease, tags, DropReasons.InvalidProfile, oldest, record, ex);
         }
         catch (CustomerEndpointException ex)
         {
             log.LogInformation("Conversation {ConversationId}: dropped, {Problem}", conversationId, ex.Message);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.CustomerEndpointFailed, oldest, record, ex);
+            return await DropAsync(project, key, conversationId, claim, lease, tags, DropReasons.CustomerEndpointFailed, oldest, record, ex);
         }
         catch (Exception ex)
         {
             log.LogWarning(ex, "Conversation {ConversationId}: generation failed", conversationId);
-            return await DropAsync(project, key, conversationId, claim, tags, DropReasons.GenerationFailed, oldest, record, ex);
+            return await DropAsync(project, key, conversationId, claim, lease, tags, DropReasons.GenerationFailed, oldest, record, ex);
         }
         finally
         {
@@ -193,12 +194,12 @@ public sealed class ConversationRunner(
         return history;
     }
 
-    async Task<RunOutcome> DropAsync(Project project, ConversationKey key, long conversationId, Claim claim, JsonObject tags,
-        string reason, DateTimeOffset oldest, RunRecord record, Exception? cause = null)
+    async Task<RunOutcome> DropAsync(Project project, ConversationKey key, long conversationId, Claim claim, LeaseBeat? lease,
+        JsonObject tags, string reason, DateTimeOffset oldest, RunRecord record, Exception? cause = null)
     {
         var now = clock.GetUtcNow();
         if (cause is not null) record.Failed(cause);
-        var outcome = await FinishAsync(conversationId, claim, w =>
+        var outcome = await FinishAsync(conversationId, claim, lease, w =>
         {
             record.WriteDrop(w, now, reason);
             return
@@ -212,8 +213,11 @@ public sealed class ConversationRunner(
         return outcome;
     }
 
-    async Task<RunOutcome> FinishAsync(long conversationId, Claim claim, Func<Storage.WriteQueue.Writer, List<Delivery>> emit)
+    async Task<RunOutcome> FinishAsync(long conversationId, Claim claim, LeaseBeat? lease, Func<Storage.WriteQueue.Writer, List<Delivery>> emit)
     {
+        // From here the outcome's commit releases the lease: a heartbeat committed after it finds no lease, and that is
+        // not a lost one. The heartbeat keeps beating meanwhile, as a commit behind a backlog may outlast the lease.
+        lease?.Finishing();
         // The run's project log entries commit with its outcome.
         var (emitted, stillPendingSince) = await store.FinishAsync(conversationId, claim.LeaseToken, claim.Watermark,
             CallLog.CurrentRunWrites(emit, out var written));
@@ -222,7 +226,17 @@ public sealed class ConversationRunner(
         return new RunOutcome.Done(stillPendingSince);
     }
 
-    async Task HeartbeatAsync(long conversationId, long leaseToken, CancellationTokenSource leaseLost, CancellationToken stop)
+    /// <summary>Whether the run has begun recording its outcome, which releases its lease (set once, read by the heartbeat).</summary>
+    sealed class LeaseBeat
+    {
+        volatile bool finishing;
+
+        public bool IsFinishing => finishing;
+
+        public void Finishing() => finishing = true;
+    }
+
+    async Task HeartbeatAsync(long conversationId, long leaseToken, LeaseBeat lease, CancellationTokenSource leaseLost, CancellationToken stop)
     {
         try
         {
@@ -242,6 +256,7 @@ public sealed class ConversationRunner(
                 }
                 if (!held)
                 {
+                    if (lease.IsFinishing) return;   // the outcome's commit released it
                     log.LogWarning("Conversation {ConversationId}: lease lost; abandoning the run", conversationId);
                     await leaseLost.CancelAsync();
                     return;

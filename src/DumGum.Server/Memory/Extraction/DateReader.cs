@@ -41,7 +41,7 @@ internal sealed class DateReader
             "weekday" => $"(?<weekday>{weekdayRx})",
             _ => throw new InvalidDataException($"memory dates: unknown value {{{name}}}"),
         };
-        Regex Make(string pattern) => new(PatternCompiler.Compile(pattern, macros, Value), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        Regex Make(string pattern) => new(PatternCompiler.Compile(pattern, macros, Value), LanguageRules.Options);
         foreach (var (phrase, offset) in words.Relative) rules.Add((Make(phrase), Kind.Relative, offset));
         foreach (var p in words.InDays) rules.Add((Make(p), Kind.InDays, 0));
         foreach (var p in words.Weekend) rules.Add((Make(p), Kind.Weekend, 0));
@@ -51,7 +51,7 @@ internal sealed class DateReader
         var named = words.RangeJoiners.Where(j => Normal(j).Length > 0).Select(j => PatternCompiler.Compile(j, macros, Value)).ToList();
         // "van 18 tot 21 december": a bare day right before a joiner and a full date starts the range.
         if (named.Count > 0)
-            bareStart = new Regex(@"(?<![\d.])(?<d>[0-3]?\d)\.?\s*(?:" + string.Join('|', named) + @")\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            bareStart = new Regex(@"(?<![\d.])(?<d>[0-3]?\d)\.?\s*(?:" + string.Join('|', named) + @")\s*$", LanguageRules.Options);
     }
 
     static string Alternation(IEnumerable<string> forms) =>

@@ -31,12 +31,16 @@ public sealed partial class OfflineMemoryExtractor : IMemoryExtractor
         var found = new List<Found>();
         foreach (var sentence in Sentences(folded))
         {
-            var dates = rules.Dates.Find(folded, sentence.Start, sentence.End, today);
+            // Most sentences match no rule (small talk, questions): their dates are only read once a rule matches.
+            List<DateMention>? dates = null;
             var inSentence = new List<Found>();
             var reading = 0;
             foreach (var rule in rules.Rules)
                 for (var m = rule.Rx.Match(folded.Text, sentence.Start, sentence.End - sentence.Start); m.Success; m = m.NextMatch())
+                {
+                    dates ??= rules.Dates.Find(folded, sentence.Start, sentence.End, today);
                     inSentence.AddRange(Read(rules, rule, m, folded, sentence, dates, who, target, text, reading++));
+                }
             // Of two readings of the same words by one kind, the longer says more ("a dog named Max" over "a dog").
             foreach (var f in inSentence)
                 if (!inSentence.Any(o => o.Reading != f.Reading && o.Kind == f.Kind && o.Start < f.End && f.Start < o.End
