@@ -253,7 +253,7 @@ public sealed class MemoryEditor(WriteQueue writes, MemoryStore memories, Delive
             .With("@p", key.ProjectId).With("@u", key.UserProfileId).With("@s", key.PersonaProfileId).ExecuteScalar().AsInt64()
             ?? (long)w.Command("SELECT id FROM conversations WHERE project_id = @p AND user_profile_id = @u AND persona_profile_id = @s")
                 .With("@p", key.ProjectId).With("@u", key.UserProfileId).With("@s", key.PersonaProfileId).ExecuteScalar()!;
-        return MemoryEvents.Emit(w, Playground.PlaygroundRouting.For(project, key.UserProfileId), conversationId, key, 0, change, clock.GetUtcNow()) is { } d ? [d] : [];
+        return MemoryEvents.Emit(w, Projects.PlaygroundRouting.For(project, key.UserProfileId), conversationId, key, 0, change, clock.GetUtcNow()) is { } d ? [d] : [];
     }
 
     static DateOnly? Date(JsonNode? node) =>

@@ -38,7 +38,7 @@ public sealed class ProjectAdmin(ProjectStore projects, EnqueueSchema schema, IO
             {
                 PreviousWebhookSecret = project.WebhookSecret,
                 PreviousSecretExpiresAt = clock.GetUtcNow() + overlap,
-                WebhookSecret = WebhookSigner.NewSecret(),
+                WebhookSecret = WebhookSecret.New(),
             };
         }
         if ((bool?)b["incomingContentEndpointEnabled"] == true || b["incomingContentEndpointUrl"] is not null)

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using DumGum.Customers;
 using DumGum.Explorer;
 using DumGum.Memory;
-using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Replies;
 using DumGum.Storage;

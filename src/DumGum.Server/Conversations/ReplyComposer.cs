@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DumGum.Guardrails;
 using DumGum.Customers;
 using DumGum.Projects;
 using DumGum.Replies;
@@ -70,9 +71,6 @@ public static class ReplyComposer
         var (last, pause) = answers[^1];
         return [.. answers.Take(answers.Count - 1), (last with { ConversationStopReason = stop.Reason, ConversationStoppedUntil = stop.Until }, pause)];
     }
-
-    /// <summary>A guardrail's stop: the reason, the end of the ban (null = permanent), and whether the reply text is kept.</summary>
-    public sealed record GuardrailStop(string Reason, DateTimeOffset? Until, bool KeepText);
 
     static List<(Answer Answer, TimeSpan Pause)> Compose(GeneratedReply reply, ReplyContext context,
         ConversationKey key, JsonObject tags, bool testMode, DateTimeOffset oldestAcceptedAt, DateTimeOffset now)

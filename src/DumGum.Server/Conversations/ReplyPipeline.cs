@@ -27,7 +27,7 @@ public sealed record ReplyInputs(Project Project, ConversationKey Key, CustomerP
 /// descriptions in, rejected pictures out); <see cref="Reply"/> carries the analysed photos in its cost and the
 /// guardrail's safety reply; <see cref="Vision"/> holds the <c>chat.image.rejected</c> events a run sends.
 /// </summary>
-public sealed record ComposedReply(ReplyContext Context, GeneratedReply Reply, ReplyComposer.GuardrailStop? Stop,
+public sealed record ComposedReply(ReplyContext Context, GeneratedReply Reply, GuardrailStop? Stop,
     IReadOnlyList<(Answer Answer, TimeSpan Pause)> Answers, VisionRun Vision, DateTimeOffset At);
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Storage;
 

@@ -11,6 +11,6 @@ static class DashboardApi
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/session", () => Results.Ok(new { signedIn = true }));
-        api.MapPlaygroundApi();
+        api.MapGroup("/projects/{projectId}/playground").RequireAuthorization(DashboardHosting.Policy).MapPlaygroundApi();
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DumGum.Conversations;
+using DumGum.Guardrails;
 using DumGum.Replies;
 using DumGum.Replies.Models;
 using DumGum.Storage;
@@ -17,6 +17,9 @@ public sealed class RunRecord(string projectId, long conversationId, long runTok
     DateTimeOffset oldestAcceptedAt, bool testMode, string? chatModel, TimeProvider clock)
 {
     public const string Answer = "ANSWER", Drop = "DROP";
+
+    /// <summary>camelCase, as the itemisation it sits beside is written.</summary>
+    static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
     long? fetchStarted, generateStarted;
     long? fetchMs, generateMs;
@@ -43,7 +46,7 @@ public sealed class RunRecord(string projectId, long conversationId, long runTok
     }
 
     /// <summary>The answered run: its parts (as sent), the reply behind them, and the guardrail's stop if any.</summary>
-    public void WriteAnswer(WriteQueue.Writer w, DateTimeOffset now, GeneratedReply reply, ReplyComposer.GuardrailStop? stop,
+    public void WriteAnswer(WriteQueue.Writer w, DateTimeOffset now, GeneratedReply reply, GuardrailStop? stop,
         IReadOnlyList<Webhooks.Answer> answers)
     {
         ArgumentNullException.ThrowIfNull(reply);
@@ -61,7 +64,7 @@ public sealed class RunRecord(string projectId, long conversationId, long runTok
                 ["keepText"] = stop.KeepText,
             },
             // What the safety step did (docs/behaviour.md, "Safety replies"): the self-harm flag, helpline, replaced reply.
-            ["safety"] = items.Safety is null ? null : JsonSerializer.SerializeToNode(items.Safety, ReplyComposer.Json),
+            ["safety"] = items.Safety is null ? null : JsonSerializer.SerializeToNode(items.Safety, WebJson),
         };
         Insert(w, now, Answer, answers.Count > 0 ? answers[0].Id : null, JsonSerializer.Serialize(answers.Select(a => a.Id)), answers.Count,
             stop?.Reason, null, null, items.ChatModel, items.BackendModel, items.InputTokens, items.OutputTokens, costMicros,

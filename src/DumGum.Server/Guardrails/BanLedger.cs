@@ -115,7 +115,7 @@ public sealed class BanLedger : IFollowsChangeStamps
                 .With("@p", projectId).With("@u", user).With("@s", persona).With("@r", canonical).With("@n", offence)
                 .With("@now", nowMs).With("@until", stoppedUntil).With("@permanent", permanent ? 1 : 0).ExecuteNonQuery();
             var strongest = Strongest(w.Command(SelectConversation), key);
-            w.Notice(Conversations.ClusterNotice.Banned(projectId, user, persona));
+            w.Notice(ClusterNotice.Banned(projectId, user, persona));
             ChangeStamps.Stamp(w, ChangeStamps.Bans);
             return (new BanOutcome(canonical, offence, permanent, stoppedUntil?.FromUnixMs()), strongest, Interlocked.Increment(ref writeSequence));
         });
@@ -129,7 +129,7 @@ public sealed class BanLedger : IFollowsChangeStamps
     /// Lifts the ban of one reason on the conversation: its row is deleted, so the reason's offence counter starts
     /// again at 1 (docs/behaviour.md, "Guardrails, stop reasons and bans"). Takes effect at once on this node (the cache
     /// is replaced in the same way as by <see cref="RecordOffenceAsync"/>) and, with several nodes, on the others through
-    /// the conversation's <see cref="Conversations.ClusterNotice.BanRecorded"/> notice. False when there is no such row.
+    /// the conversation's <see cref="ClusterNotice.BanRecorded"/> notice. False when there is no such row.
     /// </summary>
     public async Task<bool> LiftAsync(string projectId, string user, string persona, string reason)
     {
@@ -148,7 +148,7 @@ public sealed class BanLedger : IFollowsChangeStamps
             if (deleted == 0) return (false, (ActiveBan?)null, 0L);
             // Another reason may still stop the conversation: the cache takes whatever remains.
             var strongest = Strongest(w.Command(SelectConversation), key);
-            w.Notice(Conversations.ClusterNotice.Banned(projectId, user, persona));
+            w.Notice(ClusterNotice.Banned(projectId, user, persona));
             ChangeStamps.Stamp(w, ChangeStamps.Bans);
             return (true, strongest, Interlocked.Increment(ref writeSequence));
         });

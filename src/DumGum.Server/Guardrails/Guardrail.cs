@@ -1,4 +1,3 @@
-using DumGum.Conversations;
 using DumGum.Projects;
 using DumGum.Replies;
 
@@ -21,13 +20,13 @@ public sealed class Guardrail(BanLedger bans, UserLanguageCheck languages, ILogg
         var settings = GuardrailSettings.From(context.Parameters) with { AiDisclosure = project.Config.AiDisclosurePolicy };
         var decision = GuardrailPolicy.Evaluate(settings, reply.Signals, context.History,
             languages.ExpectedLanguageCheck(context), deterministicOnly: testMode);
-        ReplyComposer.GuardrailStop? stop = null;
+        GuardrailStop? stop = null;
         if (decision?.StopReason is { } reason)
         {
             var outcome = await bans.RecordOffenceAsync(project.Id, key.UserProfileId, key.PersonaProfileId, reason, decision.BanDurations, now);
             log.LogInformation("Project {ProjectId}: guardrail {Guardrail} stopped a conversation ({Reason}, offence {Offence})",
                 project.Id, decision.Guardrail, reason, outcome.Offence);
-            stop = new ReplyComposer.GuardrailStop(reason, outcome.Permanent ? null : outcome.StoppedUntil, decision.KeepAnswer);
+            stop = new GuardrailStop(reason, outcome.Permanent ? null : outcome.StoppedUntil, decision.KeepAnswer);
         }
         var offline = testMode || reply.ModelId == OfflineChatClient.ModelId;
         var safety = SafetyReplies.Apply(decision, stop, reply, context, settings, offline);

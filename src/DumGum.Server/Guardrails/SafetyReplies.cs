@@ -1,4 +1,3 @@
-using DumGum.Conversations;
 using DumGum.Customers;
 using DumGum.Replies;
 
@@ -32,7 +31,7 @@ public sealed record SafetyNote
 }
 
 /// <summary>The reply after the safety step, the stop to put on it, and what was done.</summary>
-public sealed record SafetyOutcome(GeneratedReply Reply, ReplyComposer.GuardrailStop? Stop, SafetyNote? Note);
+public sealed record SafetyOutcome(GeneratedReply Reply, GuardrailStop? Stop, SafetyNote? Note);
 
 /// <summary>
 /// The safety replies (docs/behaviour.md, "Safety replies"). Pure: given the guardrail decision, the stop recorded and the
@@ -63,7 +62,7 @@ public static class SafetyReplies
 
     static readonly char[] QuestionMarks = ['?', '¿', '？', '؟'];
 
-    public static SafetyOutcome Apply(GuardrailDecision? decision, ReplyComposer.GuardrailStop? stop, GeneratedReply reply,
+    public static SafetyOutcome Apply(GuardrailDecision? decision, GuardrailStop? stop, GeneratedReply reply,
         ReplyContext context, GuardrailSettings settings, bool offline)
     {
         ArgumentNullException.ThrowIfNull(reply);

@@ -47,13 +47,12 @@ public static class PlaygroundEndpoints
     }
 
     /// <summary>
-    /// The page's script routes, on the dashboard's <c>/dashboard/api</c> group (<see cref="Dashboard.DashboardApi"/>),
-    /// which requires the session and checks the antiforgery header (<c>RequestVerificationToken</c>) on every change:
-    /// the live stream, sending, and reading.
+    /// The page's script routes on <paramref name="group"/>, which the dashboard's <c>/dashboard/api</c> group gives
+    /// (<c>Dashboard/DashboardApi</c>): it requires the session and checks the antiforgery header
+    /// (<c>RequestVerificationToken</c>) on every change. The live stream, sending, and reading.
     /// </summary>
-    public static RouteGroupBuilder MapPlaygroundApi(this IEndpointRouteBuilder api)
+    public static RouteGroupBuilder MapPlaygroundApi(this RouteGroupBuilder group)
     {
-        var group = api.MapGroup("/projects/{projectId}/playground").RequireAuthorization(Dashboard.DashboardHosting.Policy);
         group.MapGet("/stream", Stream);
         group.MapPost("/messages", Send);
         group.MapGet("/conversation", Read);

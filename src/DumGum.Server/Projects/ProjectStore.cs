@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using DumGum.Storage;
-using DumGum.Webhooks;
 
 namespace DumGum.Projects;
 
@@ -99,7 +98,7 @@ public sealed class ProjectStore : IFollowsChangeStamps
     public async Task<Project> CreateAsync(string name, ProjectConfig config, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
-        var project = new Project(Ids.Project(), name, config, WebhookSigner.NewSecret(), null, null, null, now, now);
+        var project = new Project(Ids.Project(), name, config, WebhookSecret.New(), null, null, null, now, now);
         await writes.WriteAsync(w => Save(w, project)).WaitAsync(cancellationToken);
         projects[project.Id] = project;
         return project;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using DumGum.Customers;
-using DumGum.Playground;
 using DumGum.Projects;
 using DumGum.Storage;
 using Microsoft.Extensions.Options;

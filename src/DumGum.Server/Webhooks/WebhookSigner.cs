@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using DumGum.Projects;
 
 namespace DumGum.Webhooks;
 
@@ -9,9 +10,8 @@ namespace DumGum.Webhooks;
 /// </summary>
 public static class WebhookSigner
 {
-    public const string SecretPrefix = "whsec_";
-
-    public static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    /// <summary>A new secret, as a project is given one (<see cref="WebhookSecret"/>).</summary>
+    public static string NewSecret() => WebhookSecret.New();
 
     public static string Sign(string secret, string id, long timestamp, ReadOnlySpan<byte> body)
     {
@@ -41,5 +41,5 @@ public static class WebhookSigner
     }
 
     static byte[] KeyBytes(string secret) =>
-        Convert.FromBase64String(secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret);
+        Convert.FromBase64String(secret.StartsWith(WebhookSecret.Prefix, StringComparison.Ordinal) ? secret[WebhookSecret.Prefix.Length..] : secret);
 }

@@ -33,7 +33,7 @@ public sealed class SafetyRepliesTests
 
     static GuardrailDecision Stop(string reason) => new() { StopReason = reason, Guardrail = "x", KeepAnswer = true };
 
-    static ReplyComposer.GuardrailStop KeepText(string reason) => new(reason, null, true);
+    static GuardrailStop KeepText(string reason) => new(reason, null, true);
 
     // The user said something about the topic; the exit must not take it up.
     const string Topic = "I love skateboarding with my friends after school, I'm 15";
@@ -134,7 +134,7 @@ public sealed class SafetyRepliesTests
     {
         var context = Context("EN", [User("hello", 0)]);
         var outcome = SafetyReplies.Apply(Stop(StopReasons.UserMessageRepetition) with { KeepAnswer = false },
-            new ReplyComposer.GuardrailStop(StopReasons.UserMessageRepetition, null, false), Reply("hi"), context, GuardrailSettings.Default, true);
+            new GuardrailStop(StopReasons.UserMessageRepetition, null, false), Reply("hi"), context, GuardrailSettings.Default, true);
         Assert.False(outcome.Stop!.KeepText);
         Assert.Null(outcome.Note!.Replacement);
     }

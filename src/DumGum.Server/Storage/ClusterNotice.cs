@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DumGum.Conversations;
+namespace DumGum.Storage;
 
 /// <summary>
 /// What one node tells the others about a conversation, so each node's timers see every enqueue wherever it arrived

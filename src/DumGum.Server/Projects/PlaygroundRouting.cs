@@ -1,13 +1,11 @@
-using DumGum.Projects;
-
-namespace DumGum.Playground;
+namespace DumGum.Projects;
 
 /// <summary>
 /// Which conversations belong to the dashboard's Playground, and where their customer calls go. A playground
 /// conversation is an ordinary conversation of the project whose <c>userProfileId</c> starts with
 /// <see cref="UserPrefix"/> (docs/behaviour.md, "Playground"). Its profile, history and incoming-content calls go to
 /// the built-in playground customer on the reserved host <see cref="Host"/> (RFC 2606 <c>.invalid</c>: it can never
-/// resolve), which <see cref="PlaygroundHandler"/> answers in-process, never to the project's own URLs.
+/// resolve), which <c>Playground/PlaygroundHandler</c> answers in-process, never to the project's own URLs.
 /// </summary>
 public static class PlaygroundRouting
 {
