@@ -64,7 +64,15 @@ public sealed class OverloadTests
         using var writes = new WriteQueue(database, Microsoft.Extensions.Logging.Abstractions.NullLogger<WriteQueue>.Instance);
         using var gate = new ManualResetEventSlim();
         var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var stalled = writes.WriteAsync(_ => gate.Wait(TimeSpan.FromSeconds(90)));
+        using var writerBusy = new ManualResetEventSlim();
+        var stalled = writes.WriteAsync(_ =>
+        {
+            writerBusy.Set();
+            gate.Wait(TimeSpan.FromSeconds(90));
+        });
+        // The run items must queue while the writer is busy: a batch formed before the accept arrived may take them
+        // all, since no accept was waiting then.
+        Assert.True(writerBusy.Wait(TimeSpan.FromSeconds(30), Token), "the writer took the stalled item");
         var runs = Enumerable.Range(0, 1000).Select(i => writes.WriteAsync(_ => order.Enqueue("run"))).ToList();
         var accept = writes.AcceptAsync(new Marker(order), 1);
         gate.Set();
