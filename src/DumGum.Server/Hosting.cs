@@ -103,6 +103,11 @@ public static class Hosting
         services.AddSingleton<Admin.MemoryEditor>();
         services.AddSingleton<ReplyPipeline>();
         services.AddSingleton<ConversationRunner>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ConversationOptions>>().Value;
+            return new RunAdmission(o.MaxConcurrentRuns, o.AcceptLatencyTarget, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<ConversationScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConversationScheduler>());
         services.AddHostedService<ClusterSync>();

@@ -12,11 +12,12 @@ namespace DumGum.Conversations;
 /// exactly the path a customer's request takes.
 /// </summary>
 public sealed class ConversationEnqueuer(EnqueueSchema schema, ConversationStore store, ConversationScheduler scheduler,
-    BanLedger bans, TimeProvider clock, DumGumMetrics metrics)
+    BanLedger bans, RunAdmission admission, TimeProvider clock, DumGumMetrics metrics)
 {
     /// <summary>Null once the request is durably stored (the endpoint's 204); otherwise the problem to answer with.</summary>
     public async Task<Problem?> EnqueueAsync(Project project, JsonElement body)
     {
+        var started = admission.Now();
         if (schema.Validate(body, out var errors) is not { } request) return Problem.Validation(errors);
         // A conversation under an active ban takes nothing new (docs/behaviour.md, "Guardrails, stop reasons and bans").
         if (bans.Find(project.Id, request.UserProfileId, request.PersonaProfileId, clock.GetUtcNow()) is { } ban)
@@ -28,6 +29,7 @@ public sealed class ConversationEnqueuer(EnqueueSchema schema, ConversationStore
             var accepted = await store.AcceptAsync(key, request.Canonical.ToJsonString(),
                 ReplySettings.BufferSeconds(parameters), ReplySettings.MaxProcessingTimeSeconds(parameters));
             scheduler.Accepted(accepted);
+            admission.AcceptTook(started);
             metrics.Enqueued();
             return null;
         }

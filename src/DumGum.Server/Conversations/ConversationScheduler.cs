@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using DumGum.Storage;
 using DumGum.Webhooks;
-using Microsoft.Extensions.Options;
 
 namespace DumGum.Conversations;
 
@@ -19,9 +18,9 @@ public sealed class ConversationScheduler(
     ConversationStore store,
     ConversationRunner runner,
     DeliveryDispatcher deliveries,
+    RunAdmission admission,
     Projects.ProjectStore projects,
     TimeProvider clock,
-    IOptions<ConversationOptions> options,
     DumGumMetrics metrics,
     ILogger<ConversationScheduler> log) : BackgroundService
 {
@@ -111,8 +110,6 @@ public sealed class ConversationScheduler(
     /// <summary>The conversations this node tracks; internal so race tests can set up a state exactly (no reflection).</summary>
     internal ConcurrentDictionary<long, State> States => states;
     readonly TimerQueue timers = new(clock);
-    /// <summary>Never disposed: runs still in flight at shutdown release it after the host disposed this service.</summary>
-    readonly SemaphoreSlim runSlots = new(options.Value.MaxConcurrentRuns);
     CancellationToken stopping;
 
     public int PendingConversations => states.Count(s => s.Value.Pending);
@@ -172,6 +169,7 @@ public sealed class ConversationScheduler(
     {
         stopping = stoppingToken;
         metrics.PendingConversations = () => PendingConversations;
+        metrics.RunsAllowed = () => admission.Limit;
         var pending = Resync(store.LoadPending(), clock.GetUtcNow());
         if (pending > 0) log.LogInformation("Resuming {Count} conversations with accepted enqueues", pending);
         return timers.RunAsync(Fire, stoppingToken);
@@ -279,15 +277,8 @@ public sealed class ConversationScheduler(
         RunOutcome outcome;
         try
         {
-            await runSlots.WaitAsync(stopping);
-            try
-            {
+            using (await admission.EnterAsync(stopping))
                 outcome = await runner.RunAsync(state.Id, state.Key, run, stopping);
-            }
-            finally
-            {
-                runSlots.Release();
-            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

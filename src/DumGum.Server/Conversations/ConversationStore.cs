@@ -14,7 +14,8 @@ public sealed class ConversationOptions
         .Require(nameof(HeartbeatInterval), o => o.HeartbeatInterval, o => o.HeartbeatInterval > TimeSpan.Zero && o.HeartbeatInterval < o.LeaseDuration,
             "be more than 00:00:00 and less than Conversations:LeaseDuration")
         .Between(nameof(ResyncInterval), o => o.ResyncInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))
-        .Between(nameof(MaxConcurrentRuns), o => o.MaxConcurrentRuns, 1, 100_000);
+        .Between(nameof(MaxConcurrentRuns), o => o.MaxConcurrentRuns, 1, 100_000)
+        .Between(nameof(AcceptLatencyTarget), o => o.AcceptLatencyTarget, TimeSpan.Zero, TimeSpan.FromSeconds(10));
 
     /// <summary>
     /// How long a run's lease lasts without a heartbeat: a run whose process died resumes after at most this (on
@@ -34,6 +35,12 @@ public sealed class ConversationOptions
 
     /// <summary>Runs in progress at once on this node (they mostly wait on customers and models).</summary>
     public int MaxConcurrentRuns { get; set; } = 256;
+
+    /// <summary>
+    /// An enqueue slower than this to accept, while the CPU is behind, makes runs give way (<see cref="RunAdmission"/>);
+    /// zero turns that off. Well under the 50 ms an accept should take at most, so there is room to react.
+    /// </summary>
+    public TimeSpan AcceptLatencyTarget { get; set; } = TimeSpan.FromMilliseconds(15);
 }
 
 public sealed record AcceptedEnqueue(long ConversationId, ConversationKey Key, long EnqueueId, DateTimeOffset AcceptedAt,

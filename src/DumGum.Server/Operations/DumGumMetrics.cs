@@ -30,6 +30,8 @@ public sealed class DumGumMetrics
             description: "Conversations with accepted enqueues not yet served.");
         meter.CreateObservableGauge("dumgum.queue.pending_deliveries", () => PendingDeliveries(),
             description: "Events waiting to be delivered.");
+        meter.CreateObservableGauge("dumgum.runs.allowed", () => RunsAllowed(),
+            description: "Runs allowed at once on this node right now: below the configured maximum while runs give way to accepting.");
     }
 
     /// <summary>
@@ -50,6 +52,7 @@ public sealed class DumGumMetrics
 
     public Func<long> PendingConversations { get; set; } = () => 0;
     public Func<long> PendingDeliveries { get; set; } = () => 0;
+    public Func<long> RunsAllowed { get; set; } = () => 0;
 
     public void Enqueued(int count = 1) => enqueues.Add(count);
     public void CustomerEndpointError(string kind) => customerErrors.Add(1, new KeyValuePair<string, object?>("kind", kind));
