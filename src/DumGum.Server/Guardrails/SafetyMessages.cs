@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using DumGum.Replies.Checks;
 using DumGum.Replies.Prompt;
 
 namespace DumGum.Guardrails;
@@ -68,11 +69,11 @@ public sealed class SafetyMessages
         };
     }
 
-    /// <summary>Folded (<see cref="GuardrailPolicy.Fold"/>) words: runs of letters and digits, everything else a separator.</summary>
+    /// <summary>Folded (<see cref="CueText.Fold"/>) words: runs of letters and digits, everything else a separator.</summary>
     public static string[] Tokens(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return [];
-        var folded = GuardrailPolicy.Fold(text);
+        var folded = CueText.Fold(text);
         var tokens = new List<string>();
         var sb = new StringBuilder();
         foreach (var c in folded)
