@@ -170,7 +170,7 @@ public sealed partial class ModelMemoryExtractor(IChatClient model)
         if (description.Length == 0 || description.Any(char.IsControl)) return null;
         if (description.Length > MaxDescription) description = description[..MaxDescription].TrimEnd() + "…";
 
-        var category = Text(item, "category")?.Trim().ToUpperInvariant() is { Length: > 0 and <= 64 } c && UpperSnake().IsMatch(c) ? c : MemoryCategories.Other;
+        var category = Text(item, "category")?.Trim().ToUpperInvariant() is { } c && MemoryCategories.IsWellFormed(c) ? c : MemoryCategories.Other;
         DateOnly? startDate = null, endDate = null;
         if (category == MemoryCategories.Event)
         {
@@ -200,9 +200,6 @@ public sealed partial class ModelMemoryExtractor(IChatClient model)
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();
-
-    [GeneratedRegex("^[A-Z][A-Z0-9_]*$")]
-    private static partial Regex UpperSnake();
 }
 
 /// <summary>
