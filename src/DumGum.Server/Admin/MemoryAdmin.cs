@@ -80,9 +80,6 @@ public static partial class MemoryAdmin
     [GeneratedRegex("^[a-z0-9]+(_[a-z0-9]+)*$")]
     private static partial Regex SnakeCase();
 
-    [GeneratedRegex("^[A-Z][A-Z0-9_]*$")]
-    private static partial Regex UpperSnakeCase();
-
     static Problem NotFound(string id) => Problem.NotFound($"There is no project {id}.");
 
     /// <summary>The project and pair of a request, or the problem: both ids are required query parameters.</summary>
@@ -153,7 +150,7 @@ public static partial class MemoryAdmin
     {
         public override JsonNode? Check(JsonElement value, string path, Errors errors)
         {
-            if (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: <= 64 } s && UpperSnakeCase().IsMatch(s)) return JsonValue.Create(s);
+            if (value.ValueKind == JsonValueKind.String && value.GetString() is { } s && MemoryCategories.IsWellFormed(s)) return JsonValue.Create(s);
             errors.Add(path, $"must be UPPER_SNAKE_CASE, e.g. one of: {string.Join(", ", MemoryCategories.All)}");
             return null;
         }

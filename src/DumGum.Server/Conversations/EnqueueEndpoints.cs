@@ -9,12 +9,10 @@ public static class EnqueueEndpoints
     /// <summary>Maps enqueue on the content-creation group, which has checked the access key already.</summary>
     public static void MapEnqueue(this RouteGroupBuilder group)
     {
-        group.MapPost("/conversations/enqueue", Enqueue)
+        group.MapGatedJsonPost<EnqueueRequestDocument>("/conversations/enqueue", Enqueue, 409, 503)
             .WithName("content-creation-conversation-enqueue")
             .WithSummary("Enqueue a conversation")
-            .WithDescription("Accepts the request (204 after a durable commit); the reply arrives as webhook events.")
-            .DocumentsJsonBody<EnqueueRequestDocument>()
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
+            .WithDescription("Accepts the request (204 after a durable commit); the reply arrives as webhook events.");
     }
 
     static async Task<Results<NoContent, Problem>> Enqueue(HttpContext http, ConversationEnqueuer enqueuer)

@@ -18,15 +18,12 @@ public static class GenerateEndpoints
     /// <summary>Maps generate on the content-creation group, which has checked the access key already.</summary>
     public static void MapGenerate(this RouteGroupBuilder group)
     {
-        group.MapPost("/conversations/generate", Generate)
+        group.MapGatedJsonPost<GenerateRequestDocument>("/conversations/generate", Generate, 409, 502, 504)
             .WithName("content-creation-conversation-generate")
             .WithSummary("Generate a reply")
             .WithDescription("Writes the persona's reply to the inline history, with both profiles inline, and returns its answers " +
                              "(one per message of a split reply) exactly as answer.created would carry them. No customer endpoint " +
-                             "is called and no event is sent; guardrails apply and bans are recorded for the pair.")
-            .DocumentsJsonBody<GenerateRequestDocument>()
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415)
-            .ProducesProblem(429).ProducesProblem(502).ProducesProblem(504);
+                             "is called and no event is sent; guardrails apply and bans are recorded for the pair.");
     }
 
     static async Task<Results<JsonText<GenerateResponseDocument>, Problem, EmptyHttpResult>> Generate(HttpContext http,

@@ -1,4 +1,3 @@
-using DumGum.Explorer;
 using DumGum.Storage;
 
 namespace DumGum.Customers;
@@ -142,10 +141,21 @@ public sealed class CallLog(Database database, WriteQueue writes, TimeProvider c
                 .Column("status", e => (long?)e.Status).Column("latency_ms", e => e.LatencyMs).Column("attempt", e => (long)e.Attempt)
                 .Column("error", e => e.Error).Column("user_profile_id", e => e.User).Column("persona_profile_id", e => e.Persona)
                 .Column("delivery_id", e => e.DeliveryId).Column("response_excerpt", e => e.ResponseExcerpt));
-            foreach (var hour in items.Where(e => e.Call).GroupBy(e => (e.ProjectId, Hour: UsageStore.HourOf(e.At))))
-                UsageStore.AddCalls(w, hour.Key.ProjectId, hour.Key.Hour, hour.Count(), hour.Count(e => e.Failed));
+            foreach (var hour in items.Where(e => e.Call).GroupBy(e => (e.ProjectId, Hour: HourlyCounters.HourOf(e.At))))
+                AddCalls(w, hour.Key.ProjectId, hour.Key.Hour, hour.Count(), hour.Count(e => e.Failed));
             return items.Select(_ => true).ToList();
         }
+
+        /// <summary>The customer calls and failed ones of the Usage page (Explorer/UsageStore.cs reads them).</summary>
+        static void AddCalls(WriteQueue.Writer w, string projectId, long hourStart, long calls, long errors) =>
+            w.Command("""
+                    INSERT INTO usage_hourly(project_id, hour_start, node, customer_calls, customer_errors) VALUES(@p, @h, @n, @calls, @errors)
+                    ON CONFLICT(project_id, hour_start, node) DO UPDATE SET
+                        customer_calls = usage_hourly.customer_calls + excluded.customer_calls,
+                        customer_errors = usage_hourly.customer_errors + excluded.customer_errors
+                    """)
+                .With("@p", projectId).With("@h", hourStart).With("@n", HourlyCounters.Node(w)).With("@calls", calls).With("@errors", errors)
+                .ExecuteNonQuery();
     }
 
     /// <summary>

@@ -74,12 +74,13 @@ public static class UsageBuckets
 }
 
 /// <summary>
-/// The Usage page's data: counters per project and hour, added to in the transaction that records each run's outcome
-/// (<see cref="RunRecord"/>) and each batch of call logs, so reading a month is a few hundred rows, never a scan of runs.
+/// The Usage page's data: counters per project and hour (<see cref="HourlyCounters"/>), added to in the transaction that
+/// records each run's outcome (<see cref="RunRecord"/>) and each batch of call logs (Customers/CallLog.cs), so reading a
+/// month is a few hundred rows, never a scan of runs.
 /// </summary>
 public sealed class UsageStore(Database database)
 {
-    const long HourMs = 3_600_000, DayMs = 24 * HourMs;
+    const long HourMs = HourlyCounters.HourMs, DayMs = 24 * HourMs;
 
     /// <summary>The summed counter columns of usage_hourly that <see cref="Series"/> reads.</summary>
     const int Columns = 11;
@@ -87,18 +88,10 @@ public sealed class UsageStore(Database database)
     /// <summary>The longest range one series may span: 31 days by the hour, about three years by the day.</summary>
     public static readonly TimeSpan MaxHourlyRange = TimeSpan.FromDays(31), MaxDailyRange = TimeSpan.FromDays(1100);
 
-    public static long HourOf(long unixMs) => unixMs - (((unixMs % HourMs) + HourMs) % HourMs);
-
-    /// <summary>
-    /// Each node of a cluster adds to rows of its own, so nodes never wait on each other's row locks; a single node has
-    /// one row per hour.
-    /// </summary>
-    static string Node(WriteQueue.Writer w) => w.Database.IsCluster ? w.NodeId : "";
-
     internal static void AddRun(WriteQueue.Writer w, string projectId, long createdAt, string? dropReason, long inputTokens,
         long outputTokens, long costMicros, long? timeToAnswerMs, bool selfHarm = false)
     {
-        var hour = HourOf(createdAt);
+        var hour = HourlyCounters.HourOf(createdAt);
         w.Command("""
                 INSERT INTO usage_hourly(project_id, hour_start, node, answers, drops_timeout, drops_generation_failed,
                     drops_customer_endpoint_failed, drops_invalid_profile, input_tokens, output_tokens, cost_micros, self_harm_runs)
@@ -114,7 +107,7 @@ public sealed class UsageStore(Database database)
                     cost_micros = usage_hourly.cost_micros + excluded.cost_micros,
                     self_harm_runs = usage_hourly.self_harm_runs + excluded.self_harm_runs
                 """)
-            .With("@p", projectId).With("@h", hour).With("@n", Node(w))
+            .With("@p", projectId).With("@h", hour).With("@n", HourlyCounters.Node(w))
             .With("@answers", dropReason is null ? 1L : 0L)
             .With("@timeout", dropReason == DropReasons.Timeout ? 1L : 0L)
             .With("@failed", dropReason == DropReasons.GenerationFailed ? 1L : 0L)
@@ -127,17 +120,8 @@ public sealed class UsageStore(Database database)
                 INSERT INTO usage_latency(project_id, hour_start, node, bucket, answers) VALUES(@p, @h, @n, @b, 1)
                 ON CONFLICT(project_id, hour_start, node, bucket) DO UPDATE SET answers = usage_latency.answers + excluded.answers
                 """)
-            .With("@p", projectId).With("@h", hour).With("@n", Node(w)).With("@b", (long)UsageBuckets.Of(ms)).ExecuteNonQuery();
+            .With("@p", projectId).With("@h", hour).With("@n", HourlyCounters.Node(w)).With("@b", (long)UsageBuckets.Of(ms)).ExecuteNonQuery();
     }
-
-    internal static void AddCalls(WriteQueue.Writer w, string projectId, long hourStart, long calls, long errors) =>
-        w.Command("""
-                INSERT INTO usage_hourly(project_id, hour_start, node, customer_calls, customer_errors) VALUES(@p, @h, @n, @calls, @errors)
-                ON CONFLICT(project_id, hour_start, node) DO UPDATE SET
-                    customer_calls = usage_hourly.customer_calls + excluded.customer_calls,
-                    customer_errors = usage_hourly.customer_errors + excluded.customer_errors
-                """)
-            .With("@p", projectId).With("@h", hourStart).With("@n", Node(w)).With("@calls", calls).With("@errors", errors).ExecuteNonQuery();
 
     /// <summary>
     /// The usage of [<paramref name="from"/>, <paramref name="to"/>), widened to whole hours or UTC days, one point per

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using DumGum.Customers;
 using DumGum.Projects;
+using DumGum.Replies.Checks;
 
 namespace DumGum.Guardrails;
 
@@ -97,7 +97,7 @@ public static partial class GuardrailPolicy
             if (history[i].Sender == Sender.Persona) { lastPersona = i; break; }
         var current = new List<string>();
         for (var i = lastPersona + 1; i < history.Count; i++)
-            if (history[i].Sender == Sender.User && !string.IsNullOrWhiteSpace(history[i].Text)) current.Add(Fold(history[i].Text!));
+            if (history[i].Sender == Sender.User && !string.IsNullOrWhiteSpace(history[i].Text)) current.Add(CueText.Fold(history[i].Text!));
 
         bool Any(Func<string, bool> cue) => current.Exists(t => cue(t));
 
@@ -110,7 +110,7 @@ public static partial class GuardrailPolicy
             else if (cue is not null && Any(cue)) fired.Add((rule, cueEvidence, true));
         }
 
-        Check(settings.UnderageDetection, Signals.UserUnderage, FoldedMentionsUnderage, "self-reported age under 18 or school grade");
+        Check(settings.UnderageDetection, Signals.UserUnderage, UnderageCues.MatchesFolded, "self-reported age under 18 or school grade");
         Check(settings.MaliciousContent, Signals.MaliciousContent, null, "");
         Check(settings.ProhibitedIllegalContent, Signals.IllegalContent, null, "");
         Check(settings.DangerousDrugUse, Signals.DrugUse, null, "");
@@ -204,7 +204,7 @@ public static partial class GuardrailPolicy
     static bool ProbedBefore(IReadOnlyList<HistoryMessage> history, int lastPersona)
     {
         for (var i = 0; i < lastPersona; i++)
-            if (history[i].Sender == Sender.User && !string.IsNullOrWhiteSpace(history[i].Text) && AiProbeCue().IsMatch(Fold(history[i].Text!)))
+            if (history[i].Sender == Sender.User && !string.IsNullOrWhiteSpace(history[i].Text) && AiProbeCue().IsMatch(CueText.Fold(history[i].Text!)))
                 return true;
         return false;
     }
@@ -236,24 +236,22 @@ public static partial class GuardrailPolicy
     }
 
     /// <summary>A self-reported age under 18 ("I'm 15", "j'ai 15 ans", "ich bin 14", …) or an English school-grade phrase.</summary>
-    public static bool MentionsUnderage(string? text) => !string.IsNullOrWhiteSpace(text) && FoldedMentionsUnderage(Fold(text));
+    public static bool MentionsUnderage(string? text) => UnderageCues.Matches(text);
 
     /// <summary>An authenticity probe: "are you a bot?", "are you real?", "t'es un robot ?", "bist du ein Bot?", …</summary>
-    public static bool IsAiProbe(string? text) => !string.IsNullOrWhiteSpace(text) && AiProbeCue().IsMatch(Fold(text));
+    public static bool IsAiProbe(string? text) => !string.IsNullOrWhiteSpace(text) && AiProbeCue().IsMatch(CueText.Fold(text));
 
     /// <summary>An explicit prompt-injection phrase: "ignore your previous instructions", "system prompt", "developer mode", …</summary>
-    public static bool IsHijackAttempt(string? text) => !string.IsNullOrWhiteSpace(text) && HijackCue().IsMatch(Fold(text));
+    public static bool IsHijackAttempt(string? text) => !string.IsNullOrWhiteSpace(text) && HijackCue().IsMatch(CueText.Fold(text));
 
     /// <summary>Explicit talk of hurting or killing oneself, in the supported languages.</summary>
     public static bool MentionsSelfHarm(string? text) => SelfHarmRules.Matches(text);
-
-    static bool FoldedMentionsUnderage(string folded) => AgeCue().IsMatch(folded) || SchoolCue().IsMatch(folded);
 
     /// <summary>Case, whitespace, punctuation, emoji and accents removed: what two "same" messages share.</summary>
     public static string NormalizeForRepetition(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        var folded = Fold(text);
+        var folded = CueText.Fold(text);
         var sb = new StringBuilder(folded.Length);
         var pendingSpace = false;
         foreach (var c in folded)
@@ -269,87 +267,7 @@ public static partial class GuardrailPolicy
         return sb.ToString();
     }
 
-    /// <summary>Lower case, accents removed, typographic apostrophes made plain, whitespace collapsed: the text the cues read.</summary>
-    public static string Fold(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var decomposed = text.Normalize(NormalizationForm.FormD);
-        var sb = new StringBuilder(decomposed.Length);
-        var pendingSpace = false;
-        foreach (var ch in decomposed)
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.NonSpacingMark) continue;
-            if (char.IsWhiteSpace(ch)) { pendingSpace = true; continue; }
-            if (pendingSpace && sb.Length > 0) sb.Append(' ');
-            pendingSpace = false;
-            sb.Append(ch is '\u2019' or '\u2018' or '\u02BC' or '`' or '\u00B4' ? '\'' : char.ToLowerInvariant(ch));
-        }
-        return sb.ToString();
-    }
-
-    // The cues read folded text (see Fold): lower case, no accents, plain apostrophes, single spaces.
-    // Ages: explicit forms ("15 years old", "15 ans", "15 años", "15 anni", "15 anos", "15 jaar oud", "15 Jahre alt") accept
-    // 1–17; bare forms ("I'm 15", "ich bin 15", "ik ben 15") accept 10–17 and refuse a following unit or question mark,
-    // so "I'm 15 minutes away", "ich bin 16 Jahre verheiratet" and "I'm 15 years older" do not count.
-    const string Units = """
-        (?!\s*(?:\?|[.,]\d|[:/'"%°+€$£]
-          |(?:th|st|nd|rd)\b
-          |(?:sec|secs|seconds?|min|mins|minutes?|minuten|minuti|minutos|hours?|hrs?|h|uur|uhr|ore|horas?|stunden
-            |days?|dagen|tage|giorni|dias|weeks?|weken|wochen|months?|maanden|monate
-            |years?(?!\s*old\b)|yrs?(?!\s*old\b)|jaar(?!\s*oud\b)|jahre?(?!\s*alt\b)
-            |km|kms|kilometers?|miles?|mi|m|cm|mm|kg|kgs|kilos?|lbs?|pounds?|stone|st|feet|foot|ft|inch|inches
-            |euros?|dollars?|bucks|percent|procent|prozent|points?|punkte|times|x|mal|keer|floors?|out\s+of|of|von|van)\b))
-        """;
-
-    [GeneratedRegex("""
-        # English
-        \b(?:i'm|i\s+am|i\s+m|im(?!\s+\d+\s*\.)|my\s+age\s+is|i\s+(?:just\s+)?turned)\s+
-          (?:only\s+|just\s+|barely\s+|still\s+|now\s+)?(?:an?\s+)?
-          (?: (?<!\d)(?:1[0-7]|[1-9])(?!\d)[\s-]*(?:years?|yrs?)[\s-]*old\b
-            | (?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*(?:y/o|yo|y\.o\.)(?![a-z])
-            | (?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*(?:years?|yrs?)\b(?=\s*(?:$|[.,!;)]|and\b|but\b))
-            | (?:(?<!\d)1[0-7](?!\d)|thirteen|fourteen|fifteen|sixteen|seventeen)\b
-        """ + Units + """
-          )
-        # French
-        | \bj'?\s?ai\s+(?:eu\s+|que\s+|seulement\s+|juste\s+|bientot\s+|presque\s+)?(?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*ans\b(?!\s*(?:de\b|d'|d\b))
-        # German
-        | \b(?:ich\s+bin|bin\s+erst)\s+(?:erst\s+|gerade\s+|noch\s+|schon\s+|jetzt\s+)?
-          (?: (?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*(?:jahre?|j\.?)\s*alt\b
-            | (?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*jahre?\b(?=\s*(?:$|[.,!;)]|und\b|aber\b))
-            | (?<!\d)1[0-7](?!\d)\b
-        """ + Units + """
-          )
-        # Spanish
-        | \btengo\s+(?:solo\s+|apenas\s+|solamente\s+|casi\s+|ya\s+)?(?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*(?:anos|anitos)\b(?!\s*(?:de|en|con)\b)
-        # Italian
-        | \bho\s+(?:solo\s+|appena\s+|soltanto\s+|quasi\s+)?(?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*anni\b(?!\s*(?:di\b|d'|in\b))
-        # Dutch
-        | \bik\s+ben\s+(?:pas\s+|nog\s+maar\s+|maar\s+|net\s+|bijna\s+)?
-          (?: (?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*jaar\s*oud\b
-            | (?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*jaar\b(?=\s*(?:$|[.,!;)]|en\b|maar\b))
-            | (?<!\d)1[0-7](?!\d)\b
-        """ + Units + """
-          )
-        # Portuguese
-        | \btenho\s+(?:so\s+|apenas\s+|somente\s+|quase\s+)?(?<!\d)(?:1[0-7]|[1-9])(?!\d)\s*anos\b(?!\s*(?:de|em|na|no)\b)
-        """, RegexOptions.IgnorePatternWhitespace | RegexOptions.CultureInvariant)]
-    private static partial Regex AgeCue();
-
-    [GeneratedRegex("""
-        \b(?:i'm|i\s+am|im)\s+(?:still\s+|only\s+|just\s+|currently\s+)?
-          (?: (?:in|at)\s+(?:high\s*school|middle\s+school|junior\s+high|secondary\s+school)\b(?!\s*(?:reunion|teacher))
-            | in\s+(?:the\s+)?(?:[6-9]|1[0-2])(?:th)?\s+grade\b
-            | in\s+(?:the\s+)?(?:sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\s+grade\b
-            | in\s+grade\s+(?:[6-9]|1[0-2])\b
-            | in\s+year\s+(?:[7-9]|1[0-2])\b(?!\s*of\b)
-            | an?\s+(?:high\s*school|middle\s*school)\s*(?:er|student|freshman|sophomore|junior|senior)\b
-            | an?\s+(?:freshman|sophomore|junior|senior)\s+(?:in|at)\s+high\s*school\b
-          )
-        | \bi\s+(?:still\s+)?go\s+to\s+(?:high|middle)\s*school\b(?!\s*reunion)
-        """, RegexOptions.IgnorePatternWhitespace | RegexOptions.CultureInvariant)]
-    private static partial Regex SchoolCue();
-
+    // The cues read folded text (see CueText.Fold): lower case, no accents, plain apostrophes, single spaces.
     [GeneratedRegex("""
         # English
         \b(?:are|r)\s+(?:you|u|ya)\s+(?:even\s+|actually\s+|really\s+|just\s+)?(?:an?\s+)?

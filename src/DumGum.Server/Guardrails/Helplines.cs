@@ -1,16 +1,10 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Text.Json;
+using DumGum.Replies;
 using DumGum.Replies.Prompt;
 
 namespace DumGum.Guardrails;
-
-/// <summary>A crisis helpline: its name and how to reach it; <see cref="Country"/> is null for the international fallback.</summary>
-public sealed record Helpline(string? Country, string Name, string Contact)
-{
-    /// <summary>How the care reply names it: "Samaritans (116 123)", or the address alone for a web directory.</summary>
-    public string Text => Contact.StartsWith("https://", StringComparison.Ordinal) ? Contact : $"{Name} ({Contact})";
-}
 
 /// <summary>
 /// The helpline table (docs/behaviour.md, "Self-harm"), read from the embedded <c>Guardrails/Messages/helplines.json</c>:

@@ -2,6 +2,8 @@ using System.Collections.Frozen;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using DumGum.Replies;
+using DumGum.Replies.Checks;
 using DumGum.Replies.Prompt;
 
 namespace DumGum.Guardrails;
@@ -68,11 +70,11 @@ public sealed class SafetyMessages
         };
     }
 
-    /// <summary>Folded (<see cref="GuardrailPolicy.Fold"/>) words: runs of letters and digits, everything else a separator.</summary>
+    /// <summary>Folded (<see cref="CueText.Fold"/>) words: runs of letters and digits, everything else a separator.</summary>
     public static string[] Tokens(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return [];
-        var folded = GuardrailPolicy.Fold(text);
+        var folded = CueText.Fold(text);
         var tokens = new List<string>();
         var sb = new StringBuilder();
         foreach (var c in folded)
@@ -139,23 +141,6 @@ public sealed class SafetyMessages
     }
 
     /// <summary>Fills <c>{user}</c> and <c>{helpline}</c> in one pass, so a name that contains "{helpline}" stays literal.</summary>
-    public static string Fill(string template, string user, string? helpline = null)
-    {
-        ArgumentNullException.ThrowIfNull(template);
-        var sb = new StringBuilder(template.Length + 48);
-        for (var i = 0; i < template.Length; i++)
-        {
-            var close = template[i] == '{' ? template.IndexOf('}', i) : -1;
-            var value = close < 0 ? null : template[(i + 1)..close] switch
-            {
-                "user" => user,
-                "helpline" => helpline,
-                _ => null,
-            };
-            if (value is null) { sb.Append(template[i]); continue; }
-            sb.Append(value);
-            i = close;
-        }
-        return sb.ToString();
-    }
+    public static string Fill(string template, string user, string? helpline = null) =>
+        Placeholders.Fill(template, ("user", user), ("helpline", helpline));
 }

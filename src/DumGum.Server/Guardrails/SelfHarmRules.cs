@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
+using DumGum.Replies.Checks;
 
 namespace DumGum.Guardrails;
 
 /// <summary>
 /// The deterministic self-harm detection (docs/behaviour.md, "Self-harm"): first-person talk of suicide or of hurting
-/// oneself in the offline engine's seven languages, read on folded text (<see cref="GuardrailPolicy.Fold"/>).
+/// oneself in the offline engine's seven languages, read on folded text (<see cref="CueText.Fold"/>).
 /// <list type="bullet">
 /// <item>The text is cut into clauses (sentence punctuation, commas, "but", "aber", "pero", "maar", French "mais" before a subject), so "I'm not okay, I want
 /// to die" still counts while a negation cannot reach across clauses.</item>
@@ -41,7 +42,7 @@ public static partial class SelfHarmRules
     public static bool Matches(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return false;
-        var folded = GuardrailPolicy.Fold(text);
+        var folded = CueText.Fold(text);
         foreach (var clause in ClauseBreak().Split(folded))
         {
             if (clause.Length == 0) continue;

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace DumGum.Memory;
 
 /// <summary>Who a memory is about: the end user, or the persona (what it has said about itself).</summary>
@@ -11,7 +13,7 @@ public static class MemoryTargets
 /// The memory categories: the documented ones, then <c>OTHER</c> (docs/behaviour.md, "Long-term memory").
 /// Unknown categories are accepted on input and kept as they are.
 /// </summary>
-public static class MemoryCategories
+public static partial class MemoryCategories
 {
     public const string Name = "NAME";
     public const string Nickname = "NICKNAME";
@@ -41,6 +43,18 @@ public static class MemoryCategories
         Name, Nickname, Age, DateOfBirth, Gender, Location, Nationality, Language, Religion, Culture, Occupation,
         Education, Skill, Personality, Appearance, Health, RelationshipStatus, FoodPreference, Preference, Pet, Event, Other,
     ];
+
+    /// <summary>The longest category name accepted.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>
+    /// A name the <c>category</c> field takes, from the admin API or from a model: one of <see cref="All"/> or any other
+    /// UPPER_SNAKE_CASE name of at most <see cref="MaxLength"/> characters (docs/memory.md).
+    /// </summary>
+    public static bool IsWellFormed(string? category) => category is { Length: <= MaxLength } && UpperSnakeCase().IsMatch(category);
+
+    [GeneratedRegex("^[A-Z][A-Z0-9_]*$")]
+    private static partial Regex UpperSnakeCase();
 }
 
 /// <summary>

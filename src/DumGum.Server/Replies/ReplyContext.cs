@@ -34,7 +34,7 @@ public sealed record ReplyContext(
     public bool? EndWithQuestion { get; init; }
     /// <summary>The project's <c>aiDisclosurePolicy</c> (docs/behaviour.md, "AI disclosure"): never, when-asked-sincerely, always-on-first-message.</summary>
     public string AiDisclosurePolicy { get; init; } = Projects.AiDisclosurePolicy.Never;
-    /// <summary>Vision Link's described pictures (docs/behaviour.md, "Vision Link"); null where it did not run (a context built outside the reply pipeline, as unit tests do).</summary>
+    /// <summary>Vision Link's described pictures (docs/behaviour.md, "Vision Link"); null where it did not run (a context built outside the reply pipeline, as unit tests do): no pictures then.</summary>
     public Vision.VisionNotes? Vision { get; init; }
     /// <summary>The pair's long-term memories, newest first (empty with memory off); the prompt picks what fits (docs/memory.md).</summary>
     public IReadOnlyList<Memory.MemoryItem> Memories { get; init; } = [];

@@ -35,7 +35,7 @@ public sealed record PromptItemisation(
     IReadOnlyList<string> RegenerationReasons)
 {
     /// <summary>What the safety step did (self-harm flag, helpline, replaced reply, disclosure); null when nothing fired.</summary>
-    public DumGum.Guardrails.SafetyNote? Safety { get; init; }
+    public SafetyNote? Safety { get; init; }
 
     /// <summary>Vision Link's pictures, their cache outcome and cost (docs/behaviour.md, "Vision Link"); null when not asked for.</summary>
     public DumGum.Replies.Vision.VisionItemisation? Vision { get; init; }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
+using DumGum.Http;
 using DumGum.Storage;
 using Microsoft.Extensions.AI;
 
@@ -63,11 +64,7 @@ public sealed class SoulEngine(IChatClient model, Database database, WriteQueue 
                 ResponseFormat = ChatResponseFormat.Json,
                 AdditionalProperties = new() { [Models.TokenBudgetChatClient.ProjectIdKey] = projectId },
             }, cancellationToken);
-            var text = response.Text;
-            var start = text.IndexOf('{', StringComparison.Ordinal);
-            var end = text.LastIndexOf('}');
-            if (start < 0 || end <= start) return null;
-            if (JsonNode.Parse(text[start..(end + 1)]) is not JsonObject json) return null;
+            if (ModelAnswerJson.ObjectIn(response.Text) is not { } answer || JsonNode.Parse(answer) is not JsonObject json) return null;
             var card = Format(Traits.Select(t => (t, (string?)json[t])));
             return card.Length > 0 ? card : null;
         }

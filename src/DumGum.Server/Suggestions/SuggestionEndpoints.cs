@@ -15,14 +15,11 @@ public static class SuggestionEndpoints
     /// <summary>Maps the suggestion endpoint on the content-creation group, which has checked the access key already.</summary>
     public static void MapSuggestion(this RouteGroupBuilder group)
     {
-        group.MapPost("/suggestion", Suggest)
+        group.MapGatedJsonPost<IcebreakerSuggestionRequest>("/suggestion", Suggest, 502, 504)
             .WithName("content-creation-suggestion-generate")
             .WithSummary("Generate suggestions")
             .WithDescription("Three messages the user could send to the persona, in the request's language: ICEBREAKER when " +
-                             "messages is empty, FOLLOW_UP otherwise. No customer endpoint is called and no event is sent.")
-            .DocumentsJsonBody<IcebreakerSuggestionRequest>()
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429)
-            .ProducesProblem(502).ProducesProblem(504);
+                             "messages is empty, FOLLOW_UP otherwise. No customer endpoint is called and no event is sent.");
     }
 
     static async Task<Results<JsonText<SuggestionResponse>, Problem, EmptyHttpResult>> Suggest(HttpContext http,

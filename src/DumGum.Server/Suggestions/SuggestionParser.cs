@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using DumGum.Http;
 
 namespace DumGum.Suggestions;
 
@@ -57,13 +58,11 @@ public static partial class SuggestionParser
     /// <summary>The suggestions of the JSON in <paramref name="text"/>, or null when it holds no readable JSON.</summary>
     static List<string>? FromJson(string text)
     {
-        foreach (var (open, close) in new[] { ('{', '}'), ('[', ']') })
+        foreach (var json in new[] { ModelAnswerJson.ObjectIn(text), ModelAnswerJson.ArrayIn(text) })
         {
-            var start = text.IndexOf(open, StringComparison.Ordinal);
-            var end = text.LastIndexOf(close);
-            if (start < 0 || end <= start) continue;
+            if (json is null) continue;
             JsonNode? node;
-            try { node = JsonNode.Parse(text[start..(end + 1)], documentOptions: Lenient); }
+            try { node = JsonNode.Parse(json, documentOptions: Lenient); }
             catch (JsonException) { continue; }
             if (Items(node) is { } items) return items;
         }

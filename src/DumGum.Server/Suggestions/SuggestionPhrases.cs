@@ -1,4 +1,3 @@
-using System.Text;
 using DumGum.Customers;
 using DumGum.Replies;
 
@@ -59,24 +58,7 @@ internal sealed class SuggestionPhrases
 
     /// <summary>One pass per template, so a name or quoted text that contains "{persona}" stays literal.</summary>
     static List<string> Fill(IEnumerable<string> templates, string persona, string? echo) =>
-        templates.Select(t =>
-        {
-            var sb = new StringBuilder(t.Length + 32);
-            for (var i = 0; i < t.Length; i++)
-            {
-                var close = t[i] == '{' ? t.IndexOf('}', i) : -1;
-                var value = close < 0 ? null : t[(i + 1)..close] switch
-                {
-                    "persona" => persona,
-                    "echo" => echo,
-                    _ => null,
-                };
-                if (value is null) { sb.Append(t[i]); continue; }
-                sb.Append(value);
-                i = close;
-            }
-            return sb.ToString();
-        }).ToList();
+        templates.Select(t => Placeholders.Fill(t, ("persona", persona), ("echo", echo))).ToList();
 
     public static readonly SuggestionPhrases English = new()
     {

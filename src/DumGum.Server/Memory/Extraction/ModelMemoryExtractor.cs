@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using DumGum.Http;
 using Microsoft.Extensions.AI;
 
 namespace DumGum.Memory.Extraction;
@@ -128,13 +129,11 @@ public sealed partial class ModelMemoryExtractor(IChatClient model)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(stored);
-        var start = text?.IndexOf('{', StringComparison.Ordinal) ?? -1;
-        var end = text?.LastIndexOf('}') ?? -1;
-        if (start < 0 || end <= start) throw new FormatException("the extraction answer is not a JSON object");
+        var answer = ModelAnswerJson.ObjectIn(text) ?? throw new FormatException("the extraction answer is not a JSON object");
         JsonArray items;
         try
         {
-            items = JsonNode.Parse(text![start..(end + 1)], documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) is JsonObject { } root
+            items = JsonNode.Parse(answer, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) is JsonObject { } root
                     && root["memories"] is JsonArray array ? array : throw new FormatException("the extraction answer has no \"memories\" array");
         }
         catch (JsonException ex)
@@ -171,7 +170,7 @@ public sealed partial class ModelMemoryExtractor(IChatClient model)
         if (description.Length == 0 || description.Any(char.IsControl)) return null;
         if (description.Length > MaxDescription) description = description[..MaxDescription].TrimEnd() + "…";
 
-        var category = Text(item, "category")?.Trim().ToUpperInvariant() is { Length: > 0 and <= 64 } c && UpperSnake().IsMatch(c) ? c : MemoryCategories.Other;
+        var category = Text(item, "category")?.Trim().ToUpperInvariant() is { } c && MemoryCategories.IsWellFormed(c) ? c : MemoryCategories.Other;
         DateOnly? startDate = null, endDate = null;
         if (category == MemoryCategories.Event)
         {
@@ -201,9 +200,6 @@ public sealed partial class ModelMemoryExtractor(IChatClient model)
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();
-
-    [GeneratedRegex("^[A-Z][A-Z0-9_]*$")]
-    private static partial Regex UpperSnake();
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DumGum.Customers;
+using DumGum.Replies.Checks;
 using DumGum.Replies.Models;
 using Microsoft.Extensions.AI;
 
@@ -530,7 +531,7 @@ public sealed class PromptBuilder(TokenCounter tokens)
             var userAge = c.User.AgeAt(c.Now);
             var personaAge = ProfileRenderer.AgeOf(c.Persona, overrides, c.Now);
             // An underage signal in the chat counts like a minor's birthdate: never explicit after it (docs/behaviour.md, "Replies", Explicit content).
-            UserIsMinor = userAge is < 18 || c.History.Any(m => m.Sender == Sender.User && DumGum.Guardrails.GuardrailPolicy.MentionsUnderage(m.Text));
+            UserIsMinor = userAge is < 18 || c.History.Any(m => m.Sender == Sender.User && UnderageCues.Matches(m.Text));
             ExplicitAllowed = !UserIsMinor && p.EnableSexualTextContent is true && userAge is >= 18 && personaAge is >= 18;
             var aiSuspicion = p.Guardrails.TryGetPropertyValue("aiSuspicion", out var node) && node is JsonValue v
                 ? v.GetValueKind() != JsonValueKind.False

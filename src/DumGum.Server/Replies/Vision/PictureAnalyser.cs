@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DumGum.Http;
 using DumGum.Replies.Models;
 using DumGum.Replies.Prompt;
 using Microsoft.Extensions.AI;
@@ -54,12 +55,10 @@ public sealed class PictureAnalyser(IChatClient model, ModelCatalog catalog)
     /// <summary>Reads the model's JSON answer; an unknown moderation value counts as a failure, not as "fine".</summary>
     public static (PictureAnalysis? Analysis, string? Problem) Parse(string? text)
     {
-        var start = text?.IndexOf('{', StringComparison.Ordinal) ?? -1;
-        var end = text?.LastIndexOf('}') ?? -1;
-        if (start < 0 || end <= start) return (null, "the vision model's answer is not a JSON object");
+        if (ModelAnswerJson.ObjectIn(text) is not { } answer) return (null, "the vision model's answer is not a JSON object");
         try
         {
-            using var json = JsonDocument.Parse(text![start..(end + 1)]);
+            using var json = JsonDocument.Parse(answer);
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("description", out var d) || d.ValueKind != JsonValueKind.String

@@ -32,7 +32,10 @@ public sealed class VisionLink(
     public const string LogKind = "vision";
 
     /// <summary>Newest shared pictures (of the user's latest messages) analysed per run.</summary>
-    public const int MaxSharedPictures = VisionInput.MaxSharedPictures;
+    public const int MaxSharedPictures = 4;
+
+    /// <summary>Uncaptioned Smart Share photos analysed with <c>vision.shareablePicturesAnalysis</c> per run.</summary>
+    public const int MaxShareablePictures = 4;
 
     /// <summary>Older pictures of the history looked up in the cache (never analysed anew) per run.</summary>
     public const int MaxHistoryPictures = 20;
@@ -169,11 +172,11 @@ public sealed class VisionLink(
         }
         if (p.ShareablePicturesAnalysis && context.SmartShareEnabled)
         {
-            var shared = context.History.SelectMany(m => m.PictureUrls).Select(u => u.Trim()).ToHashSet(StringComparer.Ordinal);
+            var shared = SharedPictures.In(context.History);
             list.AddRange(p.ShareablePictures
                 .Where(x => string.IsNullOrWhiteSpace(x.Caption) && !string.IsNullOrWhiteSpace(x.Id) && !shared.Contains(x.Url.Trim()))
                 .Select(x => Acceptable(x.Url) is { } u ? new Candidate(u, $"Your shareable photo id \"{x.Id}\"", Kind.Shareable) : null)
-                .OfType<Candidate>().Take(VisionInput.MaxShareablePictures));
+                .OfType<Candidate>().Take(MaxShareablePictures));
         }
         return list;
     }

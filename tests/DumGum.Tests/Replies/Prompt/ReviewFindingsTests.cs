@@ -66,34 +66,3 @@ public sealed class ReviewFindingsTests
         Assert.Contains("Personality: bold", persona, StringComparison.Ordinal);
     }
 }
-
-/// <summary>vision.shareablePicturesAnalysis must have an effect (docs/behaviour.md, "Replies", Vision Link).</summary>
-public sealed class ShareablePicturesAnalysisTests
-{
-    static readonly ReplyParameters Offered = new()
-    {
-        ShareablePicturesAnalysis = true,
-        ShareablePictures =
-        [
-            new ShareablePicture("beach", "https://cdn.example.com/p/beach.jpg", null),
-            new ShareablePicture("cat", "https://cdn.example.com/p/cat.jpg", "My cat Miso on the sofa"),
-            new ShareablePicture("old", "https://cdn.example.com/p/old.jpg", null),
-        ],
-    };
-
-    [Fact]
-    public void Uncaptioned_offered_photos_are_shown_to_the_model()
-    {
-        var history = new[] { FromPersona("look", 200, pictures: ["https://cdn.example.com/p/old.jpg"]), FromUser("hey", 10) };
-        var context = Context(Offered, history) with { SmartShareEnabled = true };
-        var urls = VisionInput.Pictures(context).Select(p => p.Url).ToList();
-        Assert.Equal(["https://cdn.example.com/p/beach.jpg"], urls);
-    }
-
-    [Fact]
-    public void Without_the_switch_or_without_smart_share_no_photo_is_shown()
-    {
-        Assert.Empty(VisionInput.Pictures(Context(Offered with { ShareablePicturesAnalysis = false }) with { SmartShareEnabled = true }));
-        Assert.Empty(VisionInput.Pictures(Context(Offered) with { SmartShareEnabled = false }));
-    }
-}
