@@ -62,6 +62,24 @@ public sealed class MultiNodeTests
         return list;
     }
 
+    /// <summary>
+    /// Waits (bounded) until the cluster has nothing left to do: no enqueue waits for a run (a run consumes its
+    /// enqueues when it records its outcome, with that outcome's events in the same commit) and no event waits for
+    /// delivery. The nodes are other processes: the database is what they share.
+    /// </summary>
+    static async Task WaitSettledAsync(string connectionString)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var waiting = await QueryAsync<long>(connectionString,
+                "SELECT (SELECT COUNT(*) FROM enqueues) + (SELECT COUNT(*) FROM deliveries WHERE status = 'pending')");
+            if (waiting == 0) return;
+            Assert.True(DateTime.UtcNow < until, $"{waiting} enqueues and events still waiting");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
     static async Task<ServerProcess[]> StartNodesAsync(string connectionString, int count)
     {
         // One after the other: the first applies the schema, the others find it (they would wait on its lock anyway).
@@ -108,8 +126,9 @@ public sealed class MultiNodeTests
                 await Task.Delay(250, TestContext.Current.CancellationToken);
                 answered = customer.Events.Where(e => e.Event == Events.AnswerCreated).Select(FakeCustomer.UserOf).ToHashSet();
             }
-            // Time for a wrong second run to show: the buffer plus a run.
-            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+            // A wrong second run needs an enqueue still waiting: once every enqueue is consumed and every event is out,
+            // nothing more can be answered.
+            await WaitSettledAsync(connectionString);
 
             Assert.Equal(Conversations, answered.Count);
             Assert.DoesNotContain(customer.Events, e => e.Event == Events.ConversationDropped);
@@ -139,8 +158,9 @@ public sealed class MultiNodeTests
         await using var customer = await FakeCustomer.StartAsync();
         var users = Enumerable.Range(0, Conversations).Select(i => $"k-{i:D3}").ToList();
         foreach (var user in users) customer.AddPair(user, Persona, "are you there?");
-        // Every run spends 3 s fetching the history: when the node dies, it is in the middle of its runs.
-        customer.HistoryHook = async _ => { await Task.Delay(3000); return null; };
+        // Every history call is held until the victim is killed: when it dies, it is in the middle of its runs.
+        var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        customer.HistoryHook = async _ => { await killed.Task; return null; };
         var nodes = await StartNodesAsync(connectionString, 3);
         try
         {
@@ -159,6 +179,7 @@ public sealed class MultiNodeTests
             }
             victim.Kill();
             var killedAt = DateTimeOffset.UtcNow;
+            killed.SetResult();
 
             await customer.WaitForEventsAsync(e => e.Event == Events.AnswerCreated, Conversations, seconds: 60);
             var firstAnswers = customer.Events.Where(e => e.Event == Events.AnswerCreated)
