@@ -107,17 +107,21 @@ public sealed class MultiNodeTests
             var (_, key) = await CreateProjectAsync(nodes[0], customer);
 
             // A burst of three enqueues per conversation, each on a different node, conversations in parallel. Each burst
-            // is timed from the first request to the last 204: only one that fits in the 2 s buffer must be one answer.
+            // is timed from the first request to the last 204: only one that fits in the buffer must be one answer (all
+            // three are committed before any node can claim the run). The buffer is long enough for nearly every burst
+            // to fit on a loaded machine (with 2 s, 6 % did not under a parallel build); the rest are only counted.
+            const int BufferSeconds = 5;
+            var buffer = TimeSpan.FromSeconds(BufferSeconds);
             var bursts = new ConcurrentDictionary<string, TimeSpan>();
             await Parallel.ForEachAsync(users.Select((user, i) => (user, i)), new ParallelOptions { MaxDegreeOfParallelism = 16 },
                 async (c, _) =>
                 {
                     var started = DateTimeOffset.UtcNow;
-                    for (var k = 0; k < 3; k++) await EnqueueAsync(nodes[(c.i + k) % 3], key, c.user, "2");
+                    for (var k = 0; k < 3; k++) await EnqueueAsync(nodes[(c.i + k) % 3], key, c.user, BufferSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     bursts[c.user] = DateTimeOffset.UtcNow - started;
                 });
-            var slowBursts = bursts.Where(b => b.Value >= TimeSpan.FromSeconds(2)).Select(b => b.Key).ToHashSet();
-            Assert.True(slowBursts.Count < Conversations / 20, $"{slowBursts.Count} bursts took longer than the buffer; the machine is too loaded to judge");
+            var slowBursts = bursts.Where(b => b.Value >= buffer).Select(b => b.Key).ToHashSet();
+            Assert.True(slowBursts.Count < Conversations / 10, $"{slowBursts.Count} bursts took longer than the buffer; the machine is too loaded to judge");
 
             await customer.WaitForEventsAsync(e => e.Event == Events.AnswerCreated, Conversations, seconds: 120);
             var answered = customer.Events.Where(e => e.Event == Events.AnswerCreated).Select(FakeCustomer.UserOf).ToHashSet();
