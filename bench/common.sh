@@ -1,4 +1,4 @@
-# Shared by the bench scripts (run-enqueue.sh, run-crash.sh, run-nodes.sh): build, start/stop processes by PID, wait for health, free ports.
+# Shared by the bench scripts (run-*.sh): build, start/stop processes by PID, wait for health, free ports, CPU ticks.
 # Everything listens on 127.0.0.1 only; every process started here is stopped by its PID on exit.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -105,6 +105,17 @@ start_dumgum() {
 # /proc/PID/stat, counted after the ")" that ends the command name (which may hold spaces).
 proc_cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
+# tiering_ticks PID: CPU ticks so far of PID's tiered-compilation threads (".NET Tiered Com"), which re-JIT hot methods
+# at full optimisation in the background (none run with DOTNET_TieredCompilation=0).
+tiering_ticks() {
+  local t s=0
+  for t in /proc/"$1"/task/*; do
+    if [[ "$(cat "$t/comm" 2>/dev/null)" == ".NET Tiered Com" ]]; then
+      s=$((s + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null || echo 0)))
+    fi
+  done
+  echo "$s"
+}
 # machine_busy_ticks: CPU ticks of the whole machine so far, all cores (user + nice + system + irq + softirq + steal).
 machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 

@@ -80,18 +80,6 @@ load() {
   curl -sf "http://127.0.0.1:$PORT/metrics" >"$dir/metrics.txt" || true
 }
 
-# tiering_ticks PID: CPU ticks so far of PID's tiered-compilation threads (".NET Tiered Com"), which re-JIT hot methods
-# at full optimisation in the background.
-tiering_ticks() {
-  local t s=0
-  for t in /proc/"$1"/task/*; do
-    if [[ "$(cat "$t/comm" 2>/dev/null)" == ".NET Tiered Com" ]]; then
-      s=$((s + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null || echo 0)))
-    fi
-  done
-  echo "$s"
-}
-
 # Warm-up (not reported): JIT tiering, connection pools, SQLite's first pages, so the phases below measure a warm
 # server, as a deployment is after its first minute. Rounds until tiering is quiet (under 1 % of a core over a round).
 WARM_END=$(( $(date +%s) + WARM_MAX_SECONDS )); round=0

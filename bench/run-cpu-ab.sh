@@ -26,17 +26,6 @@ export DOTNET_TieredCompilation=0
 LOADGEN=(dotnet "$LOADGEN_DLL")
 PATH_ENQUEUE=/cs/v1/content_creation/conversations/enqueue
 
-# tiering_ticks PID: CPU ticks of PID's background JIT threads (none with tiering off, but counted to be sure).
-tiering_ticks() {
-  local t s=0
-  for t in /proc/"$1"/task/*; do
-    if [[ "$(cat "$t/comm" 2>/dev/null)" == ".NET Tiered Com" ]]; then
-      s=$((s + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null || echo 0)))
-    fi
-  done
-  echo "$s"
-}
-
 # round BUILD DLL N: one fresh server; prints "BUILD cpu-ms-per-conversation answered".
 round() {
   local build=$1 dll=$2 n=$3 cport port token key dir c0 c1 j0 j1 answered

@@ -46,6 +46,19 @@ public sealed class DeliveryDispatcher(
 
     public long Pending => Interlocked.Read(ref pending);
 
+    /// <summary>
+    /// Whether events of the conversation are still queued or being sent here (its answer lane or its memory lane).
+    /// Once the scheduler no longer holds the conversation either, nothing more of it reaches the customer until
+    /// something new arrives: tests wait for this instead of sleeping.
+    /// </summary>
+    internal bool Delivering(long conversationId) => lanes.ContainsKey(conversationId) || lanes.ContainsKey(~conversationId);
+
+    /// <summary>
+    /// Raised on the lane's pump after the customer accepted an event, with the time the lane recorded it: the time the
+    /// next event's typing pause counts from. For observability and tests; a handler must be quick and must not throw.
+    /// </summary>
+    internal event Action<Delivery, DateTimeOffset>? Delivered;
+
     /// <summary>A single node (Storage:Topology=SingleNode): adopts every pending event, before the host starts the scheduler.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -194,6 +207,7 @@ public sealed class DeliveryDispatcher(
                     lane.Sending = head;
                 }
                 var (delivered, replacement) = await DeliverAsync(head);
+                DateTimeOffset? deliveredAt = null;
                 lock (lane)
                 {
                     lane.Sending = null;
@@ -205,11 +219,12 @@ public sealed class DeliveryDispatcher(
                     }
                     if (delivered)
                     {
-                        lane.LastDeliveredAt = clock.GetUtcNow();
+                        lane.LastDeliveredAt = deliveredAt = clock.GetUtcNow();
                         if (head.Event == Events.AnswerCreated) lane.AnsweredRuns.Add(head.RunToken);
                     }
                     if (replacement is not null) Replace(lane, head, replacement);
                 }
+                if (deliveredAt is { } at) Delivered?.Invoke(head, at);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -2,23 +2,29 @@ using System.Net;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DumGum.Tests.Cluster;
 
-/// <summary>A ban lifted through one node's admin API lets enqueues in on another at once (the notice clears its cache).</summary>
+/// <summary>
+/// A ban lifted through one node's admin API lets enqueues in on another at once (the notice clears its cache). Both
+/// nodes run on one fake clock that never moves, so neither the cache's revalidation nor the change watcher's poll can
+/// stand in for the notice; the wait's bound only turns a missing notice into a failure.
+/// </summary>
 public sealed class CrossNodeBanLiftTests
 {
     [Fact]
-    public async Task A_ban_lifted_on_one_node_accepts_enqueues_on_the_other_within_a_second()
+    public async Task A_ban_lifted_on_one_node_accepts_enqueues_on_the_other_at_once()
     {
         await using var customer = await FakeCustomer.StartAsync();
         var database = DumGumHost.NewDatabase(StorageProvider.Postgres);
-        await using var a = DumGumHost.Start(database, provider: StorageProvider.Postgres);
-        await using var b = DumGumHost.Start(database, provider: StorageProvider.Postgres);
+        var clock = new FakeTimeProvider(DumGumHost.WholeSecondNow());
+        await using var a = DumGumHost.Start(database, services: s => s.AddSingleton<TimeProvider>(clock), provider: StorageProvider.Postgres);
+        await using var b = DumGumHost.Start(database, services: s => s.AddSingleton<TimeProvider>(clock), provider: StorageProvider.Postgres);
         var project = await a.CreateProjectAsync(customer);
         var body = new { userProfileId = "u-lifted", personaProfileId = "p-lifted", language = "EN", replyParameters = new { bufferSeconds = "60" } };
         await a.Services.GetRequiredService<DumGum.Guardrails.BanLedger>()
-            .RecordOffenceAsync(project.Id, "u-lifted", "p-lifted", "USER_HOSTILE", [0], DateTimeOffset.UtcNow);
+            .RecordOffenceAsync(project.Id, "u-lifted", "p-lifted", "USER_HOSTILE", [0], clock.GetUtcNow());
         // Node b has cached the ban.
         using (var banned = await b.EnqueueAsync(project.Key, body)) Assert.Equal(HttpStatusCode.Conflict, banned.StatusCode);
 
@@ -27,7 +33,7 @@ public sealed class CrossNodeBanLiftTests
                    TestContext.Current.CancellationToken))
             Assert.Equal(HttpStatusCode.NoContent, lift.StatusCode);
 
-        var until = DateTime.UtcNow.AddSeconds(1);
+        var until = DateTime.UtcNow.AddSeconds(15);
         HttpStatusCode status;
         do
         {

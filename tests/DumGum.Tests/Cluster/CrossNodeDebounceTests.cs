@@ -66,26 +66,31 @@ public sealed class CrossNodeDebounceTests
     }
 }
 
-/// <summary>A ban recorded on one node stops enqueues on another at once (its notification clears the other's cache).</summary>
+/// <summary>
+/// A ban recorded on one node stops enqueues on another at once (its notification clears the other's cache). Both nodes
+/// run on one fake clock that never moves, so neither the cache's revalidation nor the change watcher's poll can stand
+/// in for the notification; the wait's bound only turns a missing notification into a failure.
+/// </summary>
 public sealed class CrossNodeBanTests
 {
     [Fact]
-    public async Task A_ban_recorded_on_one_node_answers_409_on_the_other_within_a_second()
+    public async Task A_ban_recorded_on_one_node_answers_409_on_the_other_at_once()
     {
         await using var customer = await FakeCustomer.StartAsync();
         customer.AddPair("u-banned", "p-banned", "hi");
         var database = DumGumHost.NewDatabase(StorageProvider.Postgres);
-        await using var a = DumGumHost.Start(database, provider: StorageProvider.Postgres);
-        await using var b = DumGumHost.Start(database, provider: StorageProvider.Postgres);
+        var clock = new FakeTimeProvider(DumGumHost.WholeSecondNow());
+        await using var a = DumGumHost.Start(database, services: s => s.AddSingleton<TimeProvider>(clock), provider: StorageProvider.Postgres);
+        await using var b = DumGumHost.Start(database, services: s => s.AddSingleton<TimeProvider>(clock), provider: StorageProvider.Postgres);
         var project = await a.CreateProjectAsync(customer);
         var body = new { userProfileId = "u-banned", personaProfileId = "p-banned", language = "EN", replyParameters = new { bufferSeconds = "60" } };
         // Node b has looked the conversation up (and cached "no ban").
         using (var before = await b.EnqueueAsync(project.Key, body)) Assert.Equal(HttpStatusCode.NoContent, before.StatusCode);
 
         await a.Services.GetRequiredService<DumGum.Guardrails.BanLedger>()
-            .RecordOffenceAsync(project.Id, "u-banned", "p-banned", "USER_HOSTILE", [0], DateTimeOffset.UtcNow);
+            .RecordOffenceAsync(project.Id, "u-banned", "p-banned", "USER_HOSTILE", [0], clock.GetUtcNow());
 
-        var until = DateTime.UtcNow.AddSeconds(1);
+        var until = DateTime.UtcNow.AddSeconds(15);
         HttpStatusCode status;
         do
         {

@@ -62,6 +62,24 @@ public sealed class MultiNodeTests
         return list;
     }
 
+    /// <summary>
+    /// Waits (bounded) until the cluster has nothing left to do: no enqueue waits for a run (a run consumes its
+    /// enqueues when it records its outcome, with that outcome's events in the same commit) and no event waits for
+    /// delivery. The nodes are other processes: the database is what they share.
+    /// </summary>
+    static async Task WaitSettledAsync(string connectionString)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var waiting = await QueryAsync<long>(connectionString,
+                "SELECT (SELECT COUNT(*) FROM enqueues) + (SELECT COUNT(*) FROM deliveries WHERE status = 'pending')");
+            if (waiting == 0) return;
+            Assert.True(DateTime.UtcNow < until, $"{waiting} enqueues and events still waiting");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
     static async Task<ServerProcess[]> StartNodesAsync(string connectionString, int count)
     {
         // One after the other: the first applies the schema, the others find it (they would wait on its lock anyway).
@@ -89,17 +107,21 @@ public sealed class MultiNodeTests
             var (_, key) = await CreateProjectAsync(nodes[0], customer);
 
             // A burst of three enqueues per conversation, each on a different node, conversations in parallel. Each burst
-            // is timed from the first request to the last 204: only one that fits in the 2 s buffer must be one answer.
+            // is timed from the first request to the last 204: only one that fits in the buffer must be one answer (all
+            // three are committed before any node can claim the run). The buffer is long enough for nearly every burst
+            // to fit on a loaded machine (with 2 s, 6 % did not under a parallel build); the rest are only counted.
+            const int BufferSeconds = 5;
+            var buffer = TimeSpan.FromSeconds(BufferSeconds);
             var bursts = new ConcurrentDictionary<string, TimeSpan>();
             await Parallel.ForEachAsync(users.Select((user, i) => (user, i)), new ParallelOptions { MaxDegreeOfParallelism = 16 },
                 async (c, _) =>
                 {
                     var started = DateTimeOffset.UtcNow;
-                    for (var k = 0; k < 3; k++) await EnqueueAsync(nodes[(c.i + k) % 3], key, c.user, "2");
+                    for (var k = 0; k < 3; k++) await EnqueueAsync(nodes[(c.i + k) % 3], key, c.user, BufferSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     bursts[c.user] = DateTimeOffset.UtcNow - started;
                 });
-            var slowBursts = bursts.Where(b => b.Value >= TimeSpan.FromSeconds(2)).Select(b => b.Key).ToHashSet();
-            Assert.True(slowBursts.Count < Conversations / 20, $"{slowBursts.Count} bursts took longer than the buffer; the machine is too loaded to judge");
+            var slowBursts = bursts.Where(b => b.Value >= buffer).Select(b => b.Key).ToHashSet();
+            Assert.True(slowBursts.Count < Conversations / 10, $"{slowBursts.Count} bursts took longer than the buffer; the machine is too loaded to judge");
 
             await customer.WaitForEventsAsync(e => e.Event == Events.AnswerCreated, Conversations, seconds: 120);
             var answered = customer.Events.Where(e => e.Event == Events.AnswerCreated).Select(FakeCustomer.UserOf).ToHashSet();
@@ -108,8 +130,9 @@ public sealed class MultiNodeTests
                 await Task.Delay(250, TestContext.Current.CancellationToken);
                 answered = customer.Events.Where(e => e.Event == Events.AnswerCreated).Select(FakeCustomer.UserOf).ToHashSet();
             }
-            // Time for a wrong second run to show: the buffer plus a run.
-            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+            // A wrong second run needs an enqueue still waiting: once every enqueue is consumed and every event is out,
+            // nothing more can be answered.
+            await WaitSettledAsync(connectionString);
 
             Assert.Equal(Conversations, answered.Count);
             Assert.DoesNotContain(customer.Events, e => e.Event == Events.ConversationDropped);
@@ -139,8 +162,9 @@ public sealed class MultiNodeTests
         await using var customer = await FakeCustomer.StartAsync();
         var users = Enumerable.Range(0, Conversations).Select(i => $"k-{i:D3}").ToList();
         foreach (var user in users) customer.AddPair(user, Persona, "are you there?");
-        // Every run spends 3 s fetching the history: when the node dies, it is in the middle of its runs.
-        customer.HistoryHook = async _ => { await Task.Delay(3000); return null; };
+        // Every history call is held until the victim is killed: when it dies, it is in the middle of its runs.
+        var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        customer.HistoryHook = async _ => { await killed.Task; return null; };
         var nodes = await StartNodesAsync(connectionString, 3);
         try
         {
@@ -159,6 +183,7 @@ public sealed class MultiNodeTests
             }
             victim.Kill();
             var killedAt = DateTimeOffset.UtcNow;
+            killed.SetResult();
 
             await customer.WaitForEventsAsync(e => e.Event == Events.AnswerCreated, Conversations, seconds: 60);
             var firstAnswers = customer.Events.Where(e => e.Event == Events.AnswerCreated)

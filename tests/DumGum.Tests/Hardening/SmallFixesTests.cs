@@ -7,6 +7,7 @@ using DumGum.Tests.Admin;
 using DumGum.Tests.Infrastructure;
 using DumGum.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using static DumGum.Tests.Replies.Prompt.PromptFixtures;
 
 namespace DumGum.Tests.Hardening;
@@ -20,31 +21,23 @@ public sealed class SmallFixesTests
     [Fact]
     public async Task After_a_restart_a_pending_conversation_keeps_the_projects_default_bufferSeconds()
     {
+        // Both servers on one fake clock: the due time after the restart is exactly the enqueue's plus the buffer.
+        var clock = new FakeTimeProvider(DumGumHost.WholeSecondNow());
         await using var customer = await FakeCustomer.StartAsync();
         customer.AddPair("u-restart", "p-restart", "hi");
-        var host1 = DumGumHost.Start();
+        var host1 = DumGumHost.Start(services: s => s.AddSingleton<TimeProvider>(clock));
         var path = host1.DatabasePath;
         var project = await host1.CreateProjectAsync(customer, new { defaultReplyParameters = new { bufferSeconds = 60 } });
+        var accepted = clock.GetUtcNow();
         using (var response = await host1.EnqueueAsync(project.Key, new { userProfileId = "u-restart", personaProfileId = "p-restart", language = "EN" }))
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        long id;
-        using (var connection = host1.Database.Open())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT id FROM conversations";
-            id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }
+        var id = host1.SingleConversationId();
         Assert.Equal(60, host1.Services.GetRequiredService<ConversationScheduler>().Timer(id)?.BufferSeconds);
         await host1.DisposeAsync();
 
-        await using var host2 = DumGumHost.Start(path);
-        var scheduler = host2.Services.GetRequiredService<ConversationScheduler>();
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (scheduler.Timer(id) is null && DateTime.UtcNow < until) await Task.Delay(20, Token);
-        var timer = scheduler.Timer(id);
-        Assert.NotNull(timer);
-        Assert.Equal(60, timer.Value.BufferSeconds);
-        Assert.True(timer.Value.Due > DateTimeOffset.UtcNow.AddSeconds(30), $"due at {timer.Value.Due:O}, too early for a 60 s buffer");
+        await using var host2 = DumGumHost.Start(path, services: s => s.AddSingleton<TimeProvider>(clock));
+        Assert.Equal(accepted + TimeSpan.FromSeconds(60), await host2.WaitForTimerAsync(id));
+        Assert.Equal(60, host2.Services.GetRequiredService<ConversationScheduler>().Timer(id)?.BufferSeconds);
         Assert.Equal(0, customer.CallCount("/history"));
     }
 

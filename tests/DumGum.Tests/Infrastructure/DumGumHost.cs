@@ -150,6 +150,51 @@ public sealed class DumGumHost : WebApplicationFactory<Program>
     }
 
     /// <summary>
+    /// Waits until this server has nothing left to do for one conversation: the scheduler holds it neither pending nor
+    /// running, and none of its events is queued or being sent. For a host shared with other tests, whose own
+    /// conversations may stay pending (a long buffer) and keep <see cref="WaitQuietAsync(double)"/> from returning.
+    /// </summary>
+    public async Task WaitQuietAsync(long conversationId, double seconds = 15)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (Scheduled(conversationId) || Deliveries.Delivering(conversationId))
+        {
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"conversation {conversationId} is still busy: scheduled {Scheduled(conversationId)}, delivering {Deliveries.Delivering(conversationId)}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the scheduler no longer holds the conversation: its run has recorded its outcome and released the
+    /// lease, and no newer enqueue waits. Its events may still be being delivered (or retried).
+    /// </summary>
+    public async Task WaitUnscheduledAsync(long conversationId, double seconds = 15)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (Scheduled(conversationId))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"the scheduler still holds conversation {conversationId}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>The scheduler holds the conversation, pending or running (a run keeps it pending until it ends).</summary>
+    bool Scheduled(long conversationId) => Services.GetRequiredService<ConversationScheduler>().Timer(conversationId) is not null;
+
+    DeliveryDispatcher Deliveries => Services.GetRequiredService<DeliveryDispatcher>();
+
+    /// <summary>The id of the conversation of a project's user and persona (it must exist).</summary>
+    public long ConversationId(string projectId, string userProfileId, string personaProfileId)
+    {
+        using var connection = Database.Open();
+        using var command = connection.Sql("SELECT id FROM conversations WHERE project_id = @p AND user_profile_id = @u AND persona_profile_id = @s")
+            .With("@p", projectId).With("@u", userProfileId).With("@s", personaProfileId);
+        return Convert.ToInt64(command.ExecuteScalar() ?? throw new InvalidOperationException($"no conversation of {userProfileId} and {personaProfileId}"),
+            System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
     /// The current time cut to the second: a start for a fake clock whose times survive the database (milliseconds)
     /// and the cluster notices unchanged, so a test can compare them exactly.
     /// </summary>

@@ -120,7 +120,9 @@ public sealed class CrashLossTestsOnPostgres() : CrashLossTests(StorageProvider.
         };
         using (var response = await a.EnqueueAsync(project.Key, Body("1"))) Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         await AttemptsAsync(customer, Events.AnswerCreated, 1);
-        await Task.Delay(300, Token);   // run 1 has released the conversation (its answer is now being retried)
+        // Run 1 has recorded its answer and released the conversation (the answer is now being retried by a's
+        // dispatcher), so the second enqueue gets a run of its own rather than waiting out run 1's lease.
+        await a.WaitUnscheduledAsync(a.ConversationId(project.Id, "u-order", "p-order"));
         customer.AddUserText("u-order", "p-order", "second");
         using (var response = await b.EnqueueAsync(project.Key, Body("2"))) Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
 

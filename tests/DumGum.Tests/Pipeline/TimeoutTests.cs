@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using DumGum.Tests.Infrastructure;
 using DumGum.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DumGum.Tests.Pipeline;
 
@@ -33,37 +35,47 @@ public abstract class TimeoutTests(StorageProvider provider) : StorageSuite(prov
         ["replyParameters"] = new JsonObject { ["bufferSeconds"] = "0", ["maxProcessingTimeSeconds"] = maxProcessingTimeSeconds },
     };
 
-    /// <summary>Polls the project logs of one kind (oldest first) until <paramref name="done"/> holds.</summary>
+    /// <summary>
+    /// The server on a fake clock: the run waits on a history call that never answers, and nothing but the clock
+    /// reaching the deadline ends it.
+    /// </summary>
     [Fact]
     public async Task A_hanging_chat_history_endpoint_drops_the_run_with_TIMEOUT_at_the_deadline()
     {
+        var clock = new FakeTimeProvider(DumGumHost.WholeSecondNow());
         await using var customer = await FakeCustomer.StartAsync();
-        await using var host = StartHost();
+        await using var host = StartHost(services: s => s.AddSingleton<TimeProvider>(clock));
         var project = await SetUpAsync(customer, host);
+        var historyCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         customer.HistoryHook = async http =>
         {
+            historyCalled.TrySetResult();
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted);
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
             }
             catch (OperationCanceledException) { }
             return 503;
         };
 
         var body = Body(maxProcessingTimeSeconds: "10");
-        var sent = DateTimeOffset.UtcNow;
+        var sent = clock.GetUtcNow();
         await EnqueueAsync(host, project, body);
+        // The run has set its deadline timer (before it calls the history endpoint) and now waits on the history.
+        await historyCalled.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
 
         var dropped = (await customer.WaitForEventAsync(Events.ConversationDropped, seconds: 20))[0];
-        var after = (dropped.ReceivedAt - sent).TotalSeconds;
-        Assert.InRange(after, 9.5, 13);
+        // Sent at the deadline to the second (webhook-timestamp): a drop before it would carry the second before.
+        Assert.Equal(sent + TimeSpan.FromSeconds(10), DateTimeOffset.FromUnixTimeSeconds(dropped.Timestamp));
         Assert.Equal("TIMEOUT", (string?)dropped.Data["reason"]);
         Assert.Equal(project.Id, (string?)dropped.Data["projectId"]);
         Assert.Equal(User, (string?)dropped.Data["userProfileId"]);
         Assert.Equal(Persona, (string?)dropped.Data["personaProfileId"]);
         Assert.Equal(body["tags"]!.ToJsonString(), dropped.Data["tags"]!.ToJsonString());
 
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        await host.WaitQuietAsync();   // the run is over and its events are out: nothing more will be sent
         Assert.DoesNotContain(customer.Attempts, e => e.Event == Events.AnswerCreated);
         Assert.Single(customer.Events, e => e.Event == Events.ConversationDropped);
     }

@@ -1,13 +1,6 @@
-using System.Diagnostics.Metrics;
-using DumGum.Customers;
-using DumGum.Projects;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
-using DumGum.Webhooks;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
+using DumGum.Tests.Webhooks;
 
 namespace DumGum.Tests.Storage;
 
@@ -35,32 +28,28 @@ public sealed class TopologyTests
     [InlineData(StorageTopology.Cluster)]
     public async Task Pending_events_of_another_node_are_taken_at_start_by_a_single_node_and_only_once_that_node_is_dead_by_a_cluster(StorageTopology topology)
     {
-        using var database = Database.Sqlite(DumGumHost.NewDatabasePath(), topology);
-        using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance) { NodeId = "me" };
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var now = clock.GetUtcNow().ToUnixMs();
-        // An event another process left pending; that process has never written a heartbeat (it is gone).
-        await writes.WriteAsync(w =>
+        // An event another process left pending (due in an hour, so it stays pending); that process has never written a
+        // heartbeat (it is gone).
+        await using var rig = await DispatcherRig.StartAsync(topology, beforeStart: r => r.Writes.WriteAsync(w =>
         {
-            w.Command("INSERT INTO conversations(id, project_id, user_profile_id, persona_profile_id) VALUES(1, 'p', 'u', 's')").ExecuteNonQuery();
-            w.Command($"""
+            var now = r.Clock.GetUtcNow().ToUnixMs();
+            w.Command("INSERT INTO conversations(id, project_id, user_profile_id, persona_profile_id) VALUES(@id, @p, @u, @s)")
+                .With("@id", DispatcherRig.ConversationId).With("@p", r.Project.Id).With("@u", DispatcherRig.User).With("@s", DispatcherRig.Persona)
+                .ExecuteNonQuery();
+            w.Command("""
                 INSERT INTO deliveries(project_id, conversation_id, run_token, webhook_id, event, body, not_before, deadline_at, owner, status, created_at)
-                VALUES('p', 1, 1, 'wh', 'answer.created', '{"{}"}', {now + 3_600_000}, {now + 7_200_000}, 'gone', 'pending', {now})
-                """).ExecuteNonQuery();
-        });
-        using var services = new ServiceCollection().AddMetrics().AddHttpClient().BuildServiceProvider();
-        var dispatcher = new DeliveryDispatcher(services.GetRequiredService<IHttpClientFactory>(), new ProjectStore(database, writes, clock),
-            writes, new CallLog(database, writes, clock, NullLogger<CallLog>.Instance), clock, Options.Create(new OutboundOptions()),
-            new DumGumMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<DeliveryDispatcher>.Instance);
-        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(topology == StorageTopology.SingleNode ? "me" : "gone", Owner(database));
+                VALUES(@p, @c, 1, 'wh', 'answer.created', '{}', @notBefore, @deadline, 'gone', 'pending', @now)
+                """)
+                .With("@p", r.Project.Id).With("@c", DispatcherRig.ConversationId).With("@notBefore", now + 3_600_000)
+                .With("@deadline", now + 7_200_000).With("@now", now).ExecuteNonQuery();
+        }));
+        Assert.Equal(topology == StorageTopology.SingleNode ? rig.Writes.NodeId : "gone", Owner(rig.Database));
 
         if (topology == StorageTopology.Cluster)
         {
-            Assert.Equal(1, await dispatcher.AdoptFromDeadNodesAsync(TimeSpan.FromSeconds(15)));
-            Assert.Equal("me", Owner(database));
+            Assert.Equal(1, await rig.Dispatcher.AdoptFromDeadNodesAsync(TimeSpan.FromSeconds(15)));
+            Assert.Equal(rig.Writes.NodeId, Owner(rig.Database));
         }
-        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
     }
 
     static string? Owner(Database database)

@@ -31,12 +31,17 @@ sealed class DispatcherRig : IAsyncDisposable
     public Project Project { get; private set; } = null!;
     public DeliveryDispatcher Dispatcher { get; private set; } = null!;
 
-    public static async Task<DispatcherRig> StartAsync()
+    /// <summary>
+    /// Starts the rig: a project wired to the fake customer, then the dispatcher (which adopts what is pending, as at a
+    /// server's start). <paramref name="topology"/> is the database's (a cluster node adopts only dead nodes' events);
+    /// <paramref name="beforeStart"/> runs before the dispatcher starts, e.g. to leave another node's event in the outbox.
+    /// </summary>
+    public static async Task<DispatcherRig> StartAsync(StorageTopology? topology = null, Func<DispatcherRig, Task>? beforeStart = null)
     {
         var services = new ServiceCollection().AddMetrics().AddHttpClient().BuildServiceProvider();
         var rig = new DispatcherRig(services);
         rig.Customer = await FakeCustomer.StartAsync();
-        rig.Database = Database.Sqlite(DumGumHost.NewDatabasePath());
+        rig.Database = Database.Sqlite(DumGumHost.NewDatabasePath(), topology);
         rig.Writes = new WriteQueue(rig.Database, NullLogger<WriteQueue>.Instance);
         var projects = new ProjectStore(rig.Database, rig.Writes, rig.Clock);
         rig.Project = await projects.CreateAsync("typing", new ProjectConfig
@@ -49,6 +54,7 @@ sealed class DispatcherRig : IAsyncDisposable
         var metrics = new DumGumMetrics(services.GetRequiredService<IMeterFactory>());
         rig.Dispatcher = new DeliveryDispatcher(services.GetRequiredService<IHttpClientFactory>(), projects, rig.Writes, callLog,
             rig.Clock, Options.Create(new OutboundOptions()), metrics, NullLogger<DeliveryDispatcher>.Instance);
+        if (beforeStart is not null) await beforeStart(rig);
         await rig.Dispatcher.StartAsync(TestContext.Current.CancellationToken);
         return rig;
     }
@@ -126,6 +132,7 @@ sealed class DispatcherRig : IAsyncDisposable
         await Dispatcher.StopAsync(CancellationToken.None);
         await Customer.DisposeAsync();
         Writes.Dispose();
+        Database.Dispose();
         await services.DisposeAsync();
     }
 }
