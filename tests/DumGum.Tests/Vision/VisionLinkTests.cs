@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using DumGum.Replies.Vision;
 using DumGum.Storage;
 using DumGum.Tests.Infrastructure;
 using DumGum.Webhooks;
@@ -132,13 +135,17 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
             });
         }
 
-        public async Task<JsonObject> AnswerAsync(string user, bool testMode = false)
+        /// <summary>
+        /// An enqueue for <paramref name="user"/> and the answer it creates. The reply parameters are
+        /// <paramref name="replyParameters"/> when given, else no buffer and the shared and persona picture analyses.
+        /// </summary>
+        public async Task<JsonObject> AnswerAsync(string user, bool testMode = false, JsonObject? replyParameters = null)
         {
             var before = Customer.Events.Count(e => e.Event == Events.AnswerCreated && FakeCustomer.UserOf(e) == user);
             using (var response = await Host.EnqueueAsync(Project.Key, new
             {
                 userProfileId = user, personaProfileId = Persona, language = "EN", testMode,
-                replyParameters = new
+                replyParameters = (object?)replyParameters ?? new
                 {
                     bufferSeconds = "0",
                     vision = new { sharedPicturesAnalysis = true, personaProfilePictureAnalysis = true },
@@ -181,6 +188,17 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected 200, got {(int)response.StatusCode}: {text}");
             return Assert.Single(JsonNode.Parse(text)!["answers"]!.AsArray())!.AsObject();
         }
+
+        /// <summary>The project's Smart Share switch (docs/behaviour.md, "Replies", Smart Share).</summary>
+        public async Task SmartShareAsync(bool enabled) =>
+            await Host.AdminJsonAsync(HttpMethod.Patch, $"/admin/v1/projects/{Project.Id}", new { smartShareEnabled = enabled });
+
+        /// <summary>
+        /// The URL of a Smart Share photo: https, because only https photos are offered to the chat model. The picture host
+        /// speaks plain http, so the HEAD of such a URL fails and its analysis is kept for the default age; the fake vision
+        /// model reads the file name from the URL and never fetches it.
+        /// </summary>
+        public string Shareable(string name) => $"https://{new Uri(Pictures.BaseUrl).Authority}/{name}";
 
         public List<ModelRequest> VisionCalls => Model.Requests.Where(r => r.Model == "fake-vision").ToList();
         public List<ModelRequest> ReplyCalls => Model.Requests.Where(r => r.Model == "fake-chat").ToList();
@@ -430,6 +448,140 @@ public abstract class VisionLinkTests(StorageProvider provider) : StorageSuite(p
         Assert.Empty(rig.VisionCalls);
         var line = Assert.Single(await rig.Host.WaitForLogsAsync(rig.Project.Id, "vision", l => l.Count > 0));
         Assert.Contains("testMode", (string?)line["error"], StringComparison.Ordinal);
+    }
+
+    /// <summary>The reply parameters of a Smart Share run: no buffer, <paramref name="vision"/>, and the photos offered.</summary>
+    static JsonObject SmartShareParameters(JsonObject vision, params (string Id, string Url, string? Caption)[] offered) => new()
+    {
+        ["bufferSeconds"] = "0",
+        ["vision"] = vision,
+        ["shareablePictures"] = new JsonArray([.. offered.Select(p =>
+        {
+            var photo = new JsonObject { ["id"] = p.Id, ["url"] = p.Url };
+            if (p.Caption is not null) photo["caption"] = p.Caption;
+            return (JsonNode)photo;
+        })]),
+    };
+
+    /// <summary>A chat in which the persona has already shared <paramref name="sharedPhoto"/> and the user then wrote <paramref name="text"/>.</summary>
+    static void ChatAfterASharedPhoto(Rig rig, string user, string sharedPhoto, string text)
+    {
+        rig.Customer.Profiles[user] = FakeCustomer.Profile(user, "Tomas");
+        rig.Customer.AddMessage(user, Persona, new JsonObject
+        {
+            ["id"] = "m-" + Guid.NewGuid().ToString("N")[..8], ["sender"] = "PERSONA", ["date"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"),
+            ["text"] = "Me last summer!", ["pictureUrls"] = new JsonArray(sharedPhoto),
+        });
+        rig.Customer.AddUserText(user, Persona, text);
+    }
+
+    static List<string> AnalysedUrls(Rig rig) => [.. rig.VisionCalls.Select(c => Assert.Single(ImageUrls(c))).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public async Task With_shareablePicturesAnalysis_and_Smart_Share_uncaptioned_offered_photos_are_described_and_the_model_picks_by_the_description()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        await rig.SmartShareAsync(true);
+        // The ids say nothing of the photos: only the analysis tells the chat model which one shows the dog.
+        rig.Model.Default = request => request.Model == "fake-chat"
+            && Regex.Match(request.PromptText, "Your shareable photo id \"([^\"]+)\": A photo called dog\\.jpg\\.") is { Success: true } dog
+                ? new ModelReply(ModelReply.Structured(["I do, this is Luna, she is the boss of the house!"], pictureId: dog.Groups[1].Value))
+                : Answer(request);
+        ChatAfterASharedPhoto(rig, "u-share", rig.Shareable("summer.jpg"), "Do you have a dog? I love dogs");
+
+        var answer = await rig.AnswerAsync("u-share", replyParameters: SmartShareParameters(
+            new JsonObject { ["shareablePicturesAnalysis"] = true },
+            ("p-1", rig.Shareable("beach.jpg"), null),
+            ("p-2", rig.Shareable("dog.jpg"), null),
+            ("p-3", rig.Shareable("cat.jpg"), "My cat Miso on the sofa"),   // captioned: the caption says enough
+            ("p-4", rig.Shareable("summer.jpg"), null),                      // already shared in this chat
+            ("p-5", rig.Shareable("violent-5.jpg"), null)));
+
+        // One analysis per uncaptioned photo not yet shared, billed like any other picture.
+        Assert.Equal([rig.Shareable("beach.jpg"), rig.Shareable("dog.jpg"), rig.Shareable("violent-5.jpg")], AnalysedUrls(rig));
+        Assert.Equal("0.0450", (string?)answer["cost"]);
+        // The descriptions reach the chat model, each named by the id it may pick...
+        var prompt = Assert.Single(rig.ReplyCalls).PromptText;
+        Assert.Contains("Your shareable photo id \"p-1\": A photo called beach.jpg.", prompt, StringComparison.Ordinal);
+        Assert.Contains("Your shareable photo id \"p-2\": A photo called dog.jpg.", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("A photo called cat.jpg.", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("A photo called summer.jpg.", prompt, StringComparison.Ordinal);
+        // ...except one the vision model flags: kept from her sight, with no event (the customer moderates his own photos).
+        Assert.DoesNotContain("violent-5", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain(rig.Customer.Events, e => e.Event == ImageRejectedName);
+        // The photo the model chose by its description goes out with the answer.
+        Assert.Equal(rig.Shareable("dog.jpg"), (string?)answer["pictureUrl"]);
+        Assert.Equal("I do, this is Luna, she is the boss of the house!", (string?)answer["text"]);
+        var vision = (await rig.ItemisationAsync(answer))["vision"]!;
+        Assert.Equal(3, (int)vision["analysed"]!);
+        var pictures = vision["pictures"]!.AsArray();
+        Assert.Equal(3, pictures.Count);
+        Assert.All(pictures, p => Assert.Equal("SHAREABLE", (string?)p!["kind"]));
+        Assert.Equal("VIOLENT_CONTENT", (string?)Assert.Single(pictures, p => (string?)p!["url"] == rig.Shareable("violent-5.jpg"))!["rejection"]);
+    }
+
+    [Fact]
+    public async Task Without_shareablePicturesAnalysis_or_without_Smart_Share_no_offered_photo_is_analysed()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        (string, string, string?)[] offered = [("p-1", rig.Shareable("beach.jpg"), null), ("p-2", rig.Shareable("dog.jpg"), null)];
+
+        // Smart Share off (the project's default): asking for the analysis is not enough. The picture the user shares shows
+        // that Vision Link ran all the same.
+        rig.UserShares("u-off", "selfie-1.jpg");
+        var off = await rig.AnswerAsync("u-off", replyParameters: SmartShareParameters(
+            new JsonObject { ["sharedPicturesAnalysis"] = true, ["shareablePicturesAnalysis"] = true }, offered));
+
+        // Smart Share on, the analysis not asked for.
+        await rig.SmartShareAsync(true);
+        rig.UserShares("u-unasked", "selfie-2.jpg");
+        var unasked = await rig.AnswerAsync("u-unasked", replyParameters: SmartShareParameters(
+            new JsonObject { ["sharedPicturesAnalysis"] = true, ["shareablePicturesAnalysis"] = false }, offered));
+
+        Assert.Equal([rig.Pictures.Url("selfie-1.jpg"), rig.Pictures.Url("selfie-2.jpg")], AnalysedUrls(rig));
+        foreach (var answer in new[] { off, unasked })
+        {
+            Assert.Equal("0.0150", (string?)answer["cost"]);
+            Assert.DoesNotContain((await rig.ItemisationAsync(answer))["vision"]!["pictures"]!.AsArray(), p => (string?)p!["kind"] == "SHAREABLE");
+        }
+        Assert.Equal(2, rig.ReplyCalls.Count);
+        Assert.All(rig.ReplyCalls, r => Assert.DoesNotContain("shareable photo", r.PromptText, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task At_most_MaxShareablePictures_offered_photos_are_analysed_in_a_run()
+    {
+        await using var rig = await Rig.StartAsync(this);
+        await rig.SmartShareAsync(true);
+        ChatAfterASharedPhoto(rig, "u-many", rig.Shareable("summer.jpg"), "Show me more of your life!");
+        var many = VisionLink.MaxShareablePictures + 2;
+        // A captioned photo and one already shared come first: they are not analysed, so they do not use up the limit.
+        (string, string, string?)[] offered =
+        [
+            ("p-captioned", rig.Shareable("captioned.jpg"), "Me at the lake"),
+            ("p-summer", rig.Shareable("summer.jpg"), null),
+            .. Enumerable.Range(1, many).Select(i => ($"p-{i}", rig.Shareable($"photo-{i}.jpg"), (string?)null)),
+        ];
+
+        var answer = await rig.AnswerAsync("u-many", replyParameters: SmartShareParameters(
+            new JsonObject { ["shareablePicturesAnalysis"] = true }, offered));
+
+        // The first ones offered, up to the limit; the rest are offered to the model undescribed, as without the analysis.
+        var analysed = Enumerable.Range(1, VisionLink.MaxShareablePictures).Select(i => rig.Shareable($"photo-{i}.jpg")).Order(StringComparer.Ordinal);
+        Assert.Equal(analysed, AnalysedUrls(rig));
+        Assert.Equal((VisionLink.MaxShareablePictures * VisionLink.PricePerPhoto).ToString("0.0000", CultureInfo.InvariantCulture), (string?)answer["cost"]);
+        var prompt = Assert.Single(rig.ReplyCalls).PromptText;
+        for (var i = 1; i <= many; i++)
+        {
+            var described = $"Your shareable photo id \"p-{i}\": A photo called photo-{i}.jpg.";
+            if (i <= VisionLink.MaxShareablePictures) Assert.Contains(described, prompt, StringComparison.Ordinal);
+            else
+            {
+                Assert.DoesNotContain(described, prompt, StringComparison.Ordinal);
+                Assert.Contains($"- id \"p-{i}\": (no description)", prompt, StringComparison.Ordinal);
+            }
+        }
+        Assert.Equal(VisionLink.MaxShareablePictures, (int)(await rig.ItemisationAsync(answer))["vision"]!["analysed"]!);
     }
 }
 
