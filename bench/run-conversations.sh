@@ -19,7 +19,7 @@
 # Every process started is stopped by its PID; the temporary folder is deleted on exit.
 # Environment: DURATION (10), WARMUP (2), WARM_CONVERSATIONS (2000), WARM_MAX_SECONDS (40),
 # CAPACITY_CONVERSATIONS (auto), CAPACITY_CONNECTIONS (64),
-# CAPACITY_MAX_SECONDS (20), OVERLOAD_RATE (2 x capacity), CONNECTIONS (256, overload open loop), MAX_WAIT (30),
+# CAPACITY_MAX_SECONDS (20), OVERLOAD_RATE (2 x capacity), CONNECTIONS (256, overload open loop), MAX_WAIT (90),
 # QUIET (10), SKIP_BUILD (0), OUT, DUMGUM_ARGS (extra server settings for a trial; none by default).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -32,7 +32,7 @@ CAPACITY_CONVERSATIONS=${CAPACITY_CONVERSATIONS:-auto}
 CAPACITY_CONNECTIONS=${CAPACITY_CONNECTIONS:-64}
 CAPACITY_MAX_SECONDS=${CAPACITY_MAX_SECONDS:-20}
 CONNECTIONS=${CONNECTIONS:-256}
-MAX_WAIT=${MAX_WAIT:-30}
+MAX_WAIT=${MAX_WAIT:-90}
 QUIET=${QUIET:-10}
 OUT=${OUT:-$ROOT/bench/results/conversations-$(date -u +%Y%m%dT%H%M%SZ)}
 if (( WARMUP + DURATION > 20 )); then echo "WARMUP + DURATION must be at most 20 s" >&2; exit 1; fi
