@@ -25,6 +25,19 @@ public sealed class RunAdmissionTests
         clock.Advance(RunAdmission.Tick - took);
     }
 
+    /// <summary>Holds <paramref name="admission"/> at the floor of 2 with a slow accept and takes both slots; returns the first.</summary>
+    async Task<RunAdmission.Slot> FillAtTheFloorAsync(RunAdmission admission)
+    {
+        queued = 10;
+        TickWithAccept(admission, TimeSpan.FromMilliseconds(40));
+        Assert.Equal(RunAdmission.Floor, admission.Limit);
+        var first = admission.EnterAsync(TestContext.Current.CancellationToken);
+        var second = admission.EnterAsync(TestContext.Current.CancellationToken);
+        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully);
+        await second;
+        return await first;
+    }
+
     [Fact]
     public void Slow_accepts_while_the_cpu_is_behind_halve_the_runs_down_to_the_floor()
     {
@@ -70,17 +83,11 @@ public sealed class RunAdmissionTests
     public async Task A_run_past_the_limit_waits_for_a_slot_and_goes_when_one_is_freed()
     {
         using var admission = Admission(max: 4);
-        queued = 10;
-        TickWithAccept(admission, TimeSpan.FromMilliseconds(40));
-        Assert.Equal(2, admission.Limit);
-
-        var first = admission.EnterAsync(TestContext.Current.CancellationToken).AsTask();
-        var second = admission.EnterAsync(TestContext.Current.CancellationToken).AsTask();
-        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully);
+        var first = await FillAtTheFloorAsync(admission);
         var third = admission.EnterAsync(TestContext.Current.CancellationToken).AsTask();
         Assert.False(third.IsCompleted);
 
-        (await first).Dispose();
+        first.Dispose();
         await third.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(2, admission.Running);
     }
@@ -89,10 +96,7 @@ public sealed class RunAdmissionTests
     public async Task Raising_the_limit_lets_waiting_runs_go_and_a_cancelled_wait_keeps_no_slot()
     {
         using var admission = Admission(max: 4);
-        queued = 10;
-        TickWithAccept(admission, TimeSpan.FromMilliseconds(40));
-        await admission.EnterAsync(TestContext.Current.CancellationToken);
-        await admission.EnterAsync(TestContext.Current.CancellationToken);
+        await FillAtTheFloorAsync(admission);
 
         using var cancel = new CancellationTokenSource();
         var cancelled = admission.EnterAsync(cancel.Token).AsTask();
