@@ -41,43 +41,35 @@ public static class GenerateEndpoints
         // As for enqueue: a pair under an active ban answers 409 and nothing is generated.
         if (bans.Find(project.Id, key.UserProfileId, key.PersonaProfileId, acceptedAt) is { } ban) return BanLedger.ToProblem(ban);
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        deadline.CancelAfter(TimeSpan.FromSeconds(ReplySettings.MaxProcessingTimeSeconds(merged)));
         // The same steps as a conversation run: SoulEngine, Vision Link (a rejected picture is only left out: there is
         // no event here), the reply, guardrails with bans recorded for the pair (docs/behaviour.md, "Synchronous endpoints").
         var inputs = new ReplyInputs(project, key, request.User, request.Persona, request.History, settings,
             ReplyParameters.From(merged), acceptedAt, acceptedAt);
         var written = false;
-        ComposedReply composed;
-        try
-        {
-            composed = await pipeline.RunAsync(inputs, () => written = true, deadline.Token);
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            return TypedResults.Empty;   // the caller is gone
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return new Problem
+        var limit = ReplySettings.MaxProcessingTimeSeconds(merged);
+        return await WithinDeadline.RespondAsync<GenerateResponseDocument>(http, TimeSpan.FromSeconds(limit), clock,
+            async deadline =>
+            {
+                var composed = await pipeline.RunAsync(inputs, () => written = true, deadline);
+                // Typing pauses are not waited for here: the caller shows the answers itself.
+                var answers = composed.Answers.Select(a => a.Answer).ToList();
+                return new JsonObject { ["answers"] = AnswerJson.From(answers) }.ToJsonString();
+            },
+            () => new Problem
             {
                 Status = 504, Slug = "generation-timeout", Title = "The reply took too long",
-                Detail = $"No reply was written within maxProcessingTimeSeconds ({ReplySettings.MaxProcessingTimeSeconds(merged)} s).",
-            };
-        }
-        catch (Exception ex) when (!written)   // past the reply, a failure (the ban ledger's) is not the engine's
-        {
-            logs.CreateLogger(typeof(GenerateEndpoints).FullName!).LogWarning(ex, "Project {ProjectId}: synchronous generation failed", project.Id);
-            return new Problem
+                Detail = $"No reply was written within maxProcessingTimeSeconds ({limit} s).",
+            },
+            ex =>
             {
-                Status = 502, Slug = "generation-failed", Title = "The reply could not be written",
-                Detail = "The reply engine failed; nothing was charged. Retry later.",
-            };
-        }
-
-        // Typing pauses are not waited for here: the caller shows the answers itself.
-        var answers = composed.Answers.Select(a => a.Answer).ToList();
-        return new JsonText<GenerateResponseDocument>(new JsonObject { ["answers"] = AnswerJson.From(answers) }.ToJsonString());
+                if (written) return null;   // past the reply, a failure (the ban ledger's) is not the engine's
+                logs.CreateLogger(typeof(GenerateEndpoints).FullName!).LogWarning(ex, "Project {ProjectId}: synchronous generation failed", project.Id);
+                return new Problem
+                {
+                    Status = 502, Slug = "generation-failed", Title = "The reply could not be written",
+                    Detail = "The reply engine failed; nothing was charged. Retry later.",
+                };
+            });
     }
 }
 

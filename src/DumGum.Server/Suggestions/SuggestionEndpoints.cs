@@ -23,39 +23,28 @@ public static class SuggestionEndpoints
     }
 
     static async Task<Results<JsonText<SuggestionResponse>, Problem, EmptyHttpResult>> Suggest(HttpContext http,
-        SuggestionWriter writer, ILogger<SuggestionWriter> log)
+        SuggestionWriter writer, TimeProvider clock, ILogger<SuggestionWriter> log)
     {
         var project = http.CallerProject();
         var (request, problem) = await CheckedBody.ReadAsync<SuggestionRequest>(http, EnqueueSchema.MaxBodyBytes, SuggestionSchema.Validate);
         if (request is null) return problem!;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        deadline.CancelAfter(SuggestionWriter.Timeout);
-        try
-        {
-            var set = await writer.WriteAsync(request, project.Id, deadline.Token);
-            return new JsonText<SuggestionResponse>(set.ToJson().ToJsonString());
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            return TypedResults.Empty;   // the caller is gone
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return new Problem
+        return await WithinDeadline.RespondAsync<SuggestionResponse>(http, SuggestionWriter.Timeout, clock,
+            async deadline => (await writer.WriteAsync(request, project.Id, deadline)).ToJson().ToJsonString(),
+            () => new Problem
             {
                 Status = 504, Slug = "suggestion-timeout", Title = "The suggestions took too long",
                 Detail = $"No suggestions were written within {SuggestionWriter.Timeout.TotalSeconds:0} s. Retry later.",
-            };
-        }
-        catch (SuggestionFailedException ex)
-        {
-            log.LogWarning(ex, "Project {ProjectId}: suggestions failed", project.Id);
-            return new Problem
+            },
+            ex =>
             {
-                Status = 502, Slug = "suggestion-failed", Title = "The suggestions could not be written",
-                Detail = "The model could not be reached or failed; nothing was charged. Retry later.",
-            };
-        }
+                if (ex is not SuggestionFailedException) return null;
+                log.LogWarning(ex, "Project {ProjectId}: suggestions failed", project.Id);
+                return new Problem
+                {
+                    Status = 502, Slug = "suggestion-failed", Title = "The suggestions could not be written",
+                    Detail = "The model could not be reached or failed; nothing was charged. Retry later.",
+                };
+            });
     }
 }
 

@@ -18,10 +18,15 @@ public class SynchronousFixture : IAsyncLifetime
     public const string SuggestionPath = "/cs/v1/content_creation/suggestion";
 
     readonly FakeChatClient? model;
+    readonly TimeProvider? clock;
 
     public SynchronousFixture() : this(null) { }
 
-    protected SynchronousFixture(FakeChatClient? model) => this.model = model;
+    protected SynchronousFixture(FakeChatClient? model, TimeProvider? clock = null)
+    {
+        this.model = model;
+        this.clock = clock;
+    }
 
     public DumGumHost Host { get; private set; } = null!;
     public FakeCustomer Customer { get; private set; } = null!;
@@ -30,7 +35,11 @@ public class SynchronousFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Customer = await FakeCustomer.StartAsync();
-        Host = DumGumHost.Start(services: model is null ? null : s => s.AddSingleton<IChatClient>(model));
+        Host = DumGumHost.Start(services: s =>
+        {
+            if (model is not null) s.AddSingleton<IChatClient>(model);
+            if (clock is not null) s.AddSingleton(clock);
+        });
         Project = await Host.CreateProjectAsync(Customer);
     }
 
