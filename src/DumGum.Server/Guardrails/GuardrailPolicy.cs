@@ -235,9 +235,6 @@ public static partial class GuardrailPolicy
         return n;
     }
 
-    /// <summary>A self-reported age under 18 ("I'm 15", "j'ai 15 ans", "ich bin 14", …) or an English school-grade phrase.</summary>
-    public static bool MentionsUnderage(string? text) => UnderageCues.Matches(text);
-
     /// <summary>An authenticity probe: "are you a bot?", "are you real?", "t'es un robot ?", "bist du ein Bot?", …</summary>
     public static bool IsAiProbe(string? text) => !string.IsNullOrWhiteSpace(text) && AiProbeCue().IsMatch(CueText.Fold(text));
 

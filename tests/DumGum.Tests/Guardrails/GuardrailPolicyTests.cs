@@ -1,5 +1,6 @@
 using DumGum.Customers;
 using DumGum.Guardrails;
+using DumGum.Replies.Checks;
 
 namespace DumGum.Tests.Guardrails;
 
@@ -213,7 +214,7 @@ public sealed class GuardrailPolicyTests
     [InlineData("I still go to middle school")]
     public void Underage_self_reports_are_detected(string text)
     {
-        Assert.True(GuardrailPolicy.MentionsUnderage(text), text);
+        Assert.True(UnderageCues.Matches(text), text);
         var d = Evaluate(GuardrailSettings.Default, Chat(text), deterministicOnly: true);
         Assert.Equal(StopReasons.UserUnderage, d!.StopReason);
         Assert.Empty(d.BanDurations);
@@ -249,7 +250,7 @@ public sealed class GuardrailPolicyTests
     [InlineData("I went to high school in Ohio")]
     public void Underage_detection_ignores_adults_and_other_numbers(string text)
     {
-        Assert.False(GuardrailPolicy.MentionsUnderage(text), text);
+        Assert.False(UnderageCues.Matches(text), text);
         Assert.Null(Evaluate(GuardrailSettings.Default, Chat(text), deterministicOnly: true));
     }
 
