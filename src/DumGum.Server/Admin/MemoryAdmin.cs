@@ -203,16 +203,19 @@ public sealed class MemoryEditor(WriteQueue writes, MemoryStore memories, Delive
             errors[start is not null ? "eventStartDate" : "eventEndDate"] = ["is only used for category EVENT"];
         else if (start is not null && end is not null && end < start) errors["eventEndDate"] = ["must not be before eventStartDate"];
         if (errors.Count > 0) return (null, errors);
-        var item = new MemoryItem(uniqueIdentifier,
-            (string?)body["target"] ?? current!.Target,
-            category,
-            (string?)body["description"] ?? current!.Description,
-            start, end,
-            (string?)body["sourceText"] ?? current?.SourceText ?? "",
-            clock.GetUtcNow(),
-            body["tags"] is JsonArray tags ? [.. tags.Select(t => (string)t!)] : current?.Tags ?? [],
+        var item = new MemoryItem
+        {
+            UniqueIdentifier = uniqueIdentifier,
+            Target = (string?)body["target"] ?? current!.Target,
+            Category = category,
+            Description = (string?)body["description"] ?? current!.Description,
+            EventStartDate = start, EventEndDate = end,
+            SourceText = (string?)body["sourceText"] ?? current?.SourceText ?? "",
+            Timestamp = clock.GetUtcNow(),
+            Tags = body["tags"] is JsonArray tags ? [.. tags.Select(t => (string)t!)] : current?.Tags ?? [],
             // An operator's memory keeps the slot it had (so a later contradiction still replaces it).
-            current?.Slot);
+            Slot = current?.Slot,
+        };
         var (saved, emitted) = await writes.WriteAsync(w =>
         {
             var stored = MemoryStore.Load(w, key);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
 namespace DumGum.Memory;
@@ -58,30 +59,37 @@ public static partial class MemoryCategories
 }
 
 /// <summary>
-/// A fact found in one message, before it is merged into the stored memories.
-/// <para><see cref="Slot"/> names what the fact is an answer to ("user_location", "user_likes:cats"): a new fact with
-/// the same slot but another <see cref="UniqueIdentifier"/> contradicts the stored one and replaces it; the deletion's
-/// reason is written from the new fact. Facts without a slot only add or update.</para>
+/// The fields of the documented Memory object that a fact has from the moment it is read: a <see cref="MemoryCandidate"/>
+/// before it is merged into the stored memories, a <see cref="MemoryItem"/> once stored.
 /// </summary>
-/// <param name="UniqueIdentifier">snake_case key, e.g. <c>user_lives_in_madrid</c>; the same key updates in place.</param>
-/// <param name="Target"><see cref="MemoryTargets"/>.</param>
-/// <param name="Category"><see cref="MemoryCategories"/>.</param>
-/// <param name="Description">Short English summary.</param>
-/// <param name="EventStartDate">Only for <c>EVENT</c>.</param>
-/// <param name="EventEndDate">Only for <c>EVENT</c>.</param>
-/// <param name="SourceText">The message the fact was read from.</param>
-/// <param name="Tags">At most 10 lowercase keywords.</param>
-/// <param name="Slot">Single-valued question this fact answers, or null when facts of its kind accumulate.</param>
-public sealed record MemoryCandidate(
-    string UniqueIdentifier,
-    string Target,
-    string Category,
-    string Description,
-    DateOnly? EventStartDate,
-    DateOnly? EventEndDate,
-    string SourceText,
-    IReadOnlyList<string> Tags,
-    string? Slot)
+public abstract record MemoryFact
+{
+    /// <summary>snake_case key, e.g. <c>user_lives_in_madrid</c>; the same key updates in place.</summary>
+    public required string UniqueIdentifier { get; init; }
+    /// <summary><see cref="MemoryTargets"/>.</summary>
+    public required string Target { get; init; }
+    /// <summary><see cref="MemoryCategories"/>.</summary>
+    public required string Category { get; init; }
+    /// <summary>Short English summary.</summary>
+    public required string Description { get; init; }
+    /// <summary>Only for <c>EVENT</c>.</summary>
+    public DateOnly? EventStartDate { get; init; }
+    /// <summary>Only for <c>EVENT</c>.</summary>
+    public DateOnly? EventEndDate { get; init; }
+    /// <summary>The message the fact was read from.</summary>
+    public required string SourceText { get; init; }
+    /// <summary>At most 10 lowercase keywords.</summary>
+    public required IReadOnlyList<string> Tags { get; init; }
+    /// <summary>
+    /// The single-valued question this fact answers ("user_location", "user_likes:cats"), or null when facts of its
+    /// kind accumulate. A new fact with the same slot but another <see cref="UniqueIdentifier"/> contradicts the stored
+    /// one and replaces it; the deletion's reason is written from the new fact. Facts without a slot only add or update.
+    /// </summary>
+    public string? Slot { get; init; }
+}
+
+/// <summary>A fact found in one message, before it is merged into the stored memories.</summary>
+public sealed record MemoryCandidate : MemoryFact
 {
     /// <summary>
     /// The key of a stored memory this fact contradicts (a model's judgement, docs/memory.md, "Model extraction"): it is
@@ -91,17 +99,16 @@ public sealed record MemoryCandidate(
 }
 
 /// <summary>A stored memory, exactly the documented Memory object plus when it was recorded.</summary>
-public sealed record MemoryItem(
-    string UniqueIdentifier,
-    string Target,
-    string Category,
-    string Description,
-    DateOnly? EventStartDate,
-    DateOnly? EventEndDate,
-    string SourceText,
-    DateTimeOffset Timestamp,
-    IReadOnlyList<string> Tags,
-    string? Slot);
+public sealed record MemoryItem : MemoryFact
+{
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public MemoryItem() { }
+
+    /// <summary>The fact as stored at <paramref name="timestamp"/> (the caller adjusts what storing changes with <c>with</c> or an initializer).</summary>
+    [SetsRequiredMembers]
+    public MemoryItem(MemoryFact fact, DateTimeOffset timestamp) : base(fact) => Timestamp = timestamp;
+}
 
 /// <summary>A removed memory as the documented DeletedMemory object.</summary>
 public sealed record DeletedMemory(string UniqueIdentifier, string Reason);

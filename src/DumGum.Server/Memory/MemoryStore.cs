@@ -99,9 +99,13 @@ public sealed class MemoryStore(Database database)
         using var reader = command.ExecuteReader();
         var list = new List<MemoryItem>();
         while (reader.Read())
-            list.Add(new MemoryItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                ParseDate(reader.StringOrNull(4)), ParseDate(reader.StringOrNull(5)), reader.GetString(6), reader.GetInt64(7).FromUnixMs(),
-                JsonSerializer.Deserialize<string[]>(reader.GetString(8)) ?? [], reader.StringOrNull(9)));
+            list.Add(new MemoryItem
+            {
+                UniqueIdentifier = reader.GetString(0), Target = reader.GetString(1), Category = reader.GetString(2),
+                Description = reader.GetString(3), EventStartDate = ParseDate(reader.StringOrNull(4)),
+                EventEndDate = ParseDate(reader.StringOrNull(5)), SourceText = reader.GetString(6), Timestamp = reader.GetInt64(7).FromUnixMs(),
+                Tags = JsonSerializer.Deserialize<string[]>(reader.GetString(8)) ?? [], Slot = reader.StringOrNull(9),
+            });
         return list;
     }
 }
@@ -149,8 +153,12 @@ public static class MemoryMerge
     {
         ArgumentNullException.ThrowIfNull(c);
         var isEvent = c.Category == MemoryCategories.Event;
-        return new MemoryItem(c.UniqueIdentifier, c.Target, c.Category, c.Description, isEvent ? c.EventStartDate : null,
-            isEvent ? c.EventEndDate : null, c.SourceText, now, [.. c.Tags.Distinct(StringComparer.Ordinal).Take(MaxTags)], c.Slot);
+        return new MemoryItem(c, now)
+        {
+            EventStartDate = isEvent ? c.EventStartDate : null,
+            EventEndDate = isEvent ? c.EventEndDate : null,
+            Tags = [.. c.Tags.Distinct(StringComparer.Ordinal).Take(MaxTags)],
+        };
     }
 
     /// <summary>Restating a known fact is not a change (no write, no event): only what the receiver would see counts.</summary>

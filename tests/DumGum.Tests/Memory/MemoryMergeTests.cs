@@ -9,7 +9,11 @@ public sealed class MemoryMergeTests
 
     static MemoryCandidate Fact(string key, string description, string? slot, string category = MemoryCategories.Location,
         string target = MemoryTargets.User, string[]? tags = null) =>
-        new(key, target, category, description, new DateOnly(2026, 4, 18), null, "source", tags ?? ["x"], slot);
+        new()
+        {
+            UniqueIdentifier = key, Target = target, Category = category, Description = description,
+            EventStartDate = new DateOnly(2026, 4, 18), SourceText = "source", Tags = tags ?? ["x"], Slot = slot,
+        };
 
     [Fact]
     public void A_new_fact_is_added_and_the_same_fact_again_changes_nothing()

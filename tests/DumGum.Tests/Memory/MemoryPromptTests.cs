@@ -13,7 +13,11 @@ public sealed class MemoryPromptTests
     static readonly DateTimeOffset Now = new(2026, 3, 14, 8, 30, 0, TimeSpan.Zero);
 
     static MemoryItem Memory(int i, string description, string[] tags, string target = MemoryTargets.User) =>
-        new($"user_fact_{i}", target, MemoryCategories.Other, description, null, null, "source", Now.AddMinutes(-i), tags, null);
+        new()
+        {
+            UniqueIdentifier = $"user_fact_{i}", Target = target, Category = MemoryCategories.Other, Description = description,
+            SourceText = "source", Timestamp = Now.AddMinutes(-i), Tags = tags,
+        };
 
     static HistoryMessage UserSays(string text) => new("m-1", Sender.User, Now, text, [], false, [], null);
 

@@ -25,7 +25,11 @@ public sealed class ModelMemoryExtractionTests
     ];
 
     static MemoryItem Stored(string key, string target, string slot) =>
-        new(key, target, "LOCATION", "Lives in Madrid", null, null, "I live in Madrid", DateTimeOffset.UnixEpoch, ["madrid"], slot);
+        new()
+        {
+            UniqueIdentifier = key, Target = target, Category = "LOCATION", Description = "Lives in Madrid",
+            SourceText = "I live in Madrid", Timestamp = DateTimeOffset.UnixEpoch, Tags = ["madrid"], Slot = slot,
+        };
 
     static string Answer(params JsonObject[] items) => new JsonObject { ["memories"] = new JsonArray(items) }.ToJsonString();
 

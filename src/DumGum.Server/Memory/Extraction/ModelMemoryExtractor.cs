@@ -189,7 +189,11 @@ public sealed partial class ModelMemoryExtractor(IChatClient model)
                        && stored.FirstOrDefault(m => m.UniqueIdentifier == r && m.Target == source.Target) is { } old
             ? old.UniqueIdentifier : null;
 
-        return new MemoryCandidate(key, source.Target, category, description, startDate, endDate, source.Text, tags, slot) { Replaces = replaces };
+        return new MemoryCandidate
+        {
+            UniqueIdentifier = key, Target = source.Target, Category = category, Description = description,
+            EventStartDate = startDate, EventEndDate = endDate, SourceText = source.Text, Tags = tags, Slot = slot, Replaces = replaces,
+        };
     }
 
     static string? Text(JsonObject item, string name) =>

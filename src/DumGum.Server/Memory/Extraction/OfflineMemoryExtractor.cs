@@ -197,16 +197,15 @@ public sealed partial class OfflineMemoryExtractor : IMemoryExtractor
             }
         foreach (var tag in fact.Tags)
             if (Fill(tag, values, snake: false) is { } filled) tags.Add(FoldedText.Of(filled).Lower.Trim());
-        return new MemoryCandidate(
-            UniqueIdentifier: key,
-            Target: target,
-            Category: category,
-            Description: description,
-            EventStartDate: category == MemoryCategories.Event ? date?.Date : null,
-            EventEndDate: category == MemoryCategories.Event ? date?.EndDate ?? date?.Date : null,
-            SourceText: source,
-            Tags: tags.Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Take(MaxTags).ToList(),
-            Slot: fact.Slot is null ? null : Fill(fact.Slot, values, snake: true));
+        return new MemoryCandidate
+        {
+            UniqueIdentifier = key, Target = target, Category = category, Description = description,
+            EventStartDate = category == MemoryCategories.Event ? date?.Date : null,
+            EventEndDate = category == MemoryCategories.Event ? date?.EndDate ?? date?.Date : null,
+            SourceText = source,
+            Tags = tags.Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Take(MaxTags).ToList(),
+            Slot = fact.Slot is null ? null : Fill(fact.Slot, values, snake: true),
+        };
     }
 
     /// <summary>A template with its {values}, or null when one is missing. Keys are ASCII snake_case.</summary>

@@ -61,8 +61,11 @@ public sealed class OfflineUserFactsTests
     {
         _ = work;
         // The statement is no longer in the history the customer sends; only the memory read from it is.
-        var memory = new DumGum.Memory.MemoryItem("user_works_as_x", DumGum.Memory.MemoryTargets.User, DumGum.Memory.MemoryCategories.Occupation,
-            "Works as a nurse", null, null, statement, Start, ["work"], "user_occupation");
+        var memory = new DumGum.Memory.MemoryItem
+        {
+            UniqueIdentifier = "user_works_as_x", Target = DumGum.Memory.MemoryTargets.User, Category = DumGum.Memory.MemoryCategories.Occupation,
+            Description = "Works as a nurse", SourceText = statement, Timestamp = Start, Tags = ["work"], Slot = "user_occupation",
+        };
         var context = OfflineRig.Context([U("…", 0), P("…", 1), U(question, 2)], language);
         var asked = OfflineRig.Reply(context with { Memories = [memory] });
         Assert.Equal("recall.job", asked.ReplyKey);
