@@ -7,12 +7,14 @@ namespace DumGum.Storage;
 /// <summary>
 /// The single writer of this node. Concurrent callers queue work; one thread takes everything waiting, runs it in one
 /// transaction and commits once: one fsync serves the whole batch. A caller's task completes only after the commit
-/// that holds its work, so "completed" means "durable". One failing item fails alone:
+/// that holds its work, so "completed" means "durable". A batch first runs plainly, with no savepoints; one failing
+/// item still fails alone, because a batch where an item failed is rolled back and run again:
 /// <list type="bullet">
-/// <item>SQLite runs each item in its own savepoint (in-process, nearly free).</item>
-/// <item>PostgreSQL skips savepoints (each would be a network round trip): when an item fails, the batch is rolled
-/// back and every item runs again in a transaction of its own. Work items are pure database work, safe to repeat.</item>
+/// <item>SQLite: once more with each item in its own savepoint (in-process), so the others commit together.</item>
+/// <item>PostgreSQL: every item in a transaction of its own (a savepoint would be a network round trip per item).</item>
 /// </list>
+/// Work items are pure database work, safe to repeat. (Savepoints on every SQLite item cost the writer two statements
+/// per item and a copy of each page the batch had already changed; items rarely fail.)
 /// Items may leave notices for other nodes (<see cref="Writer.Notice"/>); <see cref="BeforeCommit"/> sends those of a batch inside its transaction.
 /// </summary>
 public sealed class WriteQueue : IDisposable
@@ -143,15 +145,15 @@ public sealed class WriteQueue : IDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                if (!RunBatch(writer, Grouped(batch)))
+                if (!RunBatch(writer, Grouped(batch), isolate: false))
                 {
-                    // PostgreSQL, an item failed: the transaction is void. Each item again, alone, so only the bad one fails.
+                    // An item failed: the transaction is void. Again, so that only the bad item fails.
                     Rollback();
-                    foreach (var item in batch)
-                    {
-                        item.Reset();
-                        if (!RunBatch(writer, [item])) { Rollback(); item.Complete(); }
-                    }
+                    foreach (var item in batch) item.Reset();
+                    if (savepoints) RunBatch(writer, Grouped(batch), isolate: true);
+                    else
+                        foreach (var item in batch)
+                            if (!RunBatch(writer, [item], isolate: false)) { Rollback(); item.Complete(); }
                 }
                 BatchCommitted?.Invoke(batch.Count, Stopwatch.GetElapsedTime(started));
             }
@@ -181,8 +183,11 @@ public sealed class WriteQueue : IDisposable
         }
     }
 
-    /// <summary>Runs and commits the items; false (nothing committed) when one failed and there are no savepoints to isolate it.</summary>
-    bool RunBatch(Writer writer, List<IWork> batch)
+    /// <summary>
+    /// Runs and commits the items; false (nothing committed) when one failed and <paramref name="isolate"/> is off.
+    /// With it (SQLite only), each item runs in a savepoint and a failed one is undone alone.
+    /// </summary>
+    bool RunBatch(Writer writer, List<IWork> batch, bool isolate)
     {
         writer.Notices.Clear();
         // SQLite: plain SQL (the savepoints need it). PostgreSQL: the driver's transaction, so it knows the state.
@@ -190,7 +195,7 @@ public sealed class WriteQueue : IDisposable
         else transaction = connection.BeginTransaction();
         foreach (var work in batch)
         {
-            if (!savepoints)
+            if (!isolate)
             {
                 work.Execute(writer);
                 if (work.Failed) return false;
