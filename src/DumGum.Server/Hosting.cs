@@ -132,7 +132,10 @@ public static class Hosting
                 sp.GetRequiredService<IOptions<SecurityOptions>>().Value.AllowPrivateNetworkEndpoints,
                 sp.GetRequiredService<IOptions<OutboundOptions>>().Value.ConnectTimeout))
             .AddHttpMessageHandler<PlaygroundHandler>()   // playground conversations' calls are answered in-process
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);   // the handler already recycles its connections every 2 minutes
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)   // the handler already recycles its connections every 2 minutes
+            // Every customer call and delivery attempt is in the project log already (CallLog); the factory's own
+            // per-request log scopes and lines would only repeat it, at a cost on every call.
+            .RemoveAllLoggers();
         services.AddHttpClient();
 
         services.AddOpenTelemetry().WithMetrics(m => m
