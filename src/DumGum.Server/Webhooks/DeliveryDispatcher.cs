@@ -190,7 +190,10 @@ public sealed class DeliveryDispatcher(
                     }
                     try
                     {
-                        if (waitUntil > clock.GetUtcNow()) await Task.Delay(waitUntil - clock.GetUtcNow(), clock, pausing.Token);
+                        // A timer counts whole milliseconds and rounds a due time down: ask for the next whole
+                        // millisecond, and wait again should it still fire early, so no pause is ever cut short.
+                        for (var left = waitUntil - clock.GetUtcNow(); left > TimeSpan.Zero; left = waitUntil - clock.GetUtcNow())
+                            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), clock, pausing.Token);
                     }
                     catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
                     {
