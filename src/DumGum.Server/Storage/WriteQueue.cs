@@ -237,10 +237,11 @@ public sealed class WriteQueue : IDisposable
     }
 
     /// <summary>
-    /// The writer's connection. SQLite: each item runs in a savepoint, so every page an item changes that the batch had
-    /// already changed is first copied to the statement journal, a temporary file past 64 KiB; a batch of a hundred
-    /// items wrote megabytes of those copies through the kernel per commit (about 30 times the data stored, measured
-    /// in BENCHMARKS.md, "Where the writer's time goes"). Kept in memory, the copies cost a memcpy and no system call.
+    /// The writer's connection. SQLite: in a savepoint, every page an item changes that the batch had already changed is
+    /// first copied to the statement journal, a temporary file past 64 KiB. When every item ran in a savepoint, a batch
+    /// of a hundred items wrote megabytes of those copies through the kernel per commit (about 30 times the data stored,
+    /// BENCHMARKS.md, "Where the writer's time goes"); batches now run without savepoints unless an item failed, and
+    /// the copies such a batch still makes stay in memory.
     /// </summary>
     DbConnection OpenConnection()
     {

@@ -63,8 +63,8 @@ public sealed class WriteQueueTestsOnSqlite() : WriteQueueTests(StorageProvider.
     [Fact]
     public async Task The_writer_keeps_its_statement_journal_in_memory()
     {
-        // Each item runs in a savepoint; on disk, the statement journal wrote about 30 times the data stored
-        // (BENCHMARKS.md, "Where the writer's time goes"). 2 = MEMORY.
+        // A batch where an item failed runs again with a savepoint per item; on disk, the statement journal of such
+        // batches wrote about 30 times the data stored (BENCHMARKS.md, "Where the writer's time goes"). 2 = MEMORY.
         using var database = OpenDatabase();
         using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
         Assert.Equal(2L, await writes.WriteAsync(w => w.Command("PRAGMA temp_store").ExecuteScalar().AsInt64()));
