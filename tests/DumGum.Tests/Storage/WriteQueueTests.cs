@@ -46,6 +46,45 @@ public abstract class WriteQueueTests(StorageProvider provider) : StorageSuite(p
         using var connection = database.Open();
         Assert.Equal(4L, connection.Sql("SELECT COUNT(*) FROM settings").ExecuteScalar().AsInt64());
     }
+
+    [Fact]
+    public async Task A_batch_runs_each_item_once_and_only_a_batch_where_an_item_failed_runs_again()
+    {
+        using var database = OpenDatabase();
+        using var writes = new WriteQueue(database, NullLogger<WriteQueue>.Instance);
+        await writes.WriteAsync(w => w.Command("INSERT INTO settings(key, value) VALUES('taken', 'x')").ExecuteNonQuery());
+
+        async Task<int[]> Batch(params string[] keys)
+        {
+            // Hold the writer so that the items are taken as one batch; count how often each one runs.
+            var runs = new int[keys.Length];
+            using var entered = new ManualResetEventSlim();
+            using var gate = new ManualResetEventSlim();
+            var blocker = writes.WriteAsync(_ => { entered.Set(); gate.Wait(); });
+            Assert.True(entered.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+            var tasks = keys.Select((key, i) => writes.WriteAsync(w =>
+            {
+                Interlocked.Increment(ref runs[i]);
+                return w.Command("INSERT INTO settings(key, value) VALUES(@k, 'v')").With("@k", key).ExecuteNonQuery();
+            })).ToList();
+            gate.Set();
+            await blocker;
+            foreach (var (key, task) in keys.Zip(tasks))
+                if (key == "taken") await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => task);
+                else Assert.Equal(1, await task);
+            return runs;
+        }
+
+        // Nothing fails: one pass, no savepoints or second transactions.
+        var once = await Batch("a1", "a2", "a3");
+        Assert.Equal([1, 1, 1], once);
+        // One fails: the pass stops there, is rolled back, and the batch runs again so that the others still commit
+        // (each exactly once, as the count of rows below shows); an item after the failed one runs only in that second pass.
+        var again = await Batch("b1", "taken", "b2");
+        Assert.Equal([2, 2, 1], again);
+        using var connection = database.Open();
+        Assert.Equal(5L, connection.Sql("SELECT COUNT(*) FROM settings WHERE key <> 'taken'").ExecuteScalar().AsInt64());
+    }
 }
 
 /// <summary>Writes every item of a batch with one statement each: one bad item makes the whole group throw.</summary>
